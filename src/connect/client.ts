@@ -1,0 +1,307 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { sleep } from '../util/sleep.ts';
+import { ConnectError, isConnectError, routeOf, type ConnectErrorCode } from './errors.ts';
+import type { Gate } from './gate.ts';
+import { decideRetry, type RetryDecision, type RetryOptions } from './retry.ts';
+import { joinQuery, rql, type Rql } from './rql.ts';
+import {
+  FulfillmentRequestSchema,
+  ListPageSchema,
+  describeIssues,
+  parseContentRange,
+  parseItems,
+  type FulfillmentRequest,
+  type InvalidItem,
+} from './schemas.ts';
+import type { HttpCall, HttpResult, Transport } from './transport.ts';
+
+/** Observers for metrics; the client works without them. */
+export interface ClientHooks {
+  onCall?(call: { method: string; route: string; status: number | undefined; code: ConnectErrorCode | undefined; durationMs: number }): void;
+  onRetry?(retry: { method: string; route: string; code: ConnectErrorCode; attempt: number; delayMs: number }): void;
+}
+
+export interface ConnectClientOptions {
+  transport: Transport;
+  gate: Gate;
+  retry: RetryOptions;
+  log: Logger;
+  hooks?: ClientHooks;
+}
+
+export interface ListOptions {
+  pageSize: number;
+  signal?: AbortSignal;
+  /** Called for each listed item that fails validation; it is set aside, the rest of the page is used. */
+  onInvalid?: (item: InvalidItem) => void;
+}
+
+export interface ParamUpdate {
+  id: string;
+  value?: unknown;
+  value_error?: string;
+  structured_value?: unknown;
+}
+
+export type ApproveBody = { template_id: string } | { activation_tile: string };
+
+export type Action = 'approve' | 'fail' | 'inquire' | 'pend';
+
+/** `done`: our call succeeded. `already_done`: a re-read found the request in the target status. */
+export type ActionResult = { result: 'done' | 'already_done'; action: Action };
+
+const TARGET_STATUS: Record<Action, string> = {
+  approve: 'approved',
+  fail: 'failed',
+  inquire: 'inquiring',
+  pend: 'pending',
+};
+
+const ALLOWED_FROM: Record<Action, readonly string[]> = {
+  approve: ['pending'],
+  fail: ['pending', 'inquiring', 'tiers_setup'],
+  inquire: ['pending'],
+  pend: ['inquiring'],
+};
+
+/** Failures after which re-reading the request would not help (or is not allowed to happen). */
+const FINAL_FOR_ACTIONS: ReadonlySet<ConnectErrorCode> = new Set(['unauthorized', 'aborted', 'retry_after_too_long']);
+
+/** Template for metrics and logs: ids replaced, so label sets stay bounded. */
+export function routeTemplate(path: string): string {
+  return routeOf(path).replace(/\/[A-Z]{2,4}-[0-9A-Za-z-]+/g, '/{id}');
+}
+
+/**
+ * The Connect API client. Every call goes through the one gate (rate, concurrency, shared pause) and
+ * the one retry policy; actions are never re-sent blindly (see #action).
+ */
+export class ConnectClient {
+  readonly #transport: Transport;
+  readonly #gate: Gate;
+  readonly #retry: RetryOptions;
+  readonly #log: Logger;
+  readonly #hooks: ClientHooks;
+
+  constructor(options: ConnectClientOptions) {
+    this.#transport = options.transport;
+    this.#gate = options.gate;
+    this.#retry = options.retry;
+    this.#log = options.log;
+    this.#hooks = options.hooks ?? {};
+  }
+
+  /**
+   * Every pending request of the given products, each exactly once, while other callers (this daemon
+   * included) change statuses and new requests arrive. Offset paging would skip requests that leave
+   * the listing and double those pushed down by new ones (CONNECT-API.md, "Pitfall"); instead pages are
+   * keyed on `created` (ascending): each page asks for `created >= last seen`, and ids already handed
+   * out are skipped. Only a page made entirely of one timestamp advances by offset within that tie.
+   */
+  async *listPendingRequests(productIds: readonly string[], options: ListOptions): AsyncGenerator<FulfillmentRequest> {
+    const filter = rql.and(rql.eq('status', 'pending'), rql.in('asset.product.id', productIds));
+    yield* this.listRequests(filter, options);
+  }
+
+  async *listRequests(filter: Rql, options: ListOptions): AsyncGenerator<FulfillmentRequest> {
+    const seen = new Set<string>();
+    let since: string | undefined;
+    let offset = 0;
+    for (;;) {
+      const query = joinQuery(
+        since === undefined ? filter : rql.and(filter, rql.ge('created', since)),
+        rql.ordering('created'),
+        `limit=${options.pageSize}`,
+        `offset=${offset}`,
+      );
+      const { items } = await this.#page('/requests', query, options.signal);
+      const { valid, invalid } = parseItems(items, FulfillmentRequestSchema);
+      invalid.forEach((item) => options.onInvalid?.(item));
+      for (const request of valid) {
+        if (seen.has(request.id)) continue;
+        seen.add(request.id);
+        yield request;
+      }
+      if (items.length < options.pageSize) return;
+      const lastCreated = createdOf(items[items.length - 1]);
+      if (lastCreated === undefined) {
+        // The page's last item has no usable timestamp; fall back to plain offset paging.
+        offset += options.pageSize;
+      } else if (lastCreated === since) {
+        offset += options.pageSize;
+      } else {
+        since = lastCreated;
+        offset = 0;
+      }
+    }
+  }
+
+  /** Every item of an offset-paged listing that does not change while it is read (usage records, assets). */
+  async *paginate<T>(path: string, filter: string, schema: z.ZodType<T>, options: ListOptions): AsyncGenerator<T> {
+    for (let offset = 0; ; offset += options.pageSize) {
+      const query = joinQuery(filter, `limit=${options.pageSize}`, `offset=${offset}`);
+      const { items, total } = await this.#page(path, query, options.signal);
+      const { valid, invalid } = parseItems(items, schema);
+      invalid.forEach((item) => options.onInvalid?.(item));
+      yield* valid;
+      if (items.length < options.pageSize || (total !== undefined && offset + items.length >= total)) return;
+    }
+  }
+
+  async getRequest(id: string, signal?: AbortSignal): Promise<FulfillmentRequest> {
+    return this.get(`/requests/${encodeURIComponent(id)}`, FulfillmentRequestSchema, signal);
+  }
+
+  /** GET one object, validated strictly: it is about to be acted on. */
+  async get<T>(path: string, schema: z.ZodType<T>, signal?: AbortSignal, query?: string): Promise<T> {
+    const result = await this.call({ method: 'GET', path, query, signal });
+    return validate(result, schema, 'GET', path);
+  }
+
+  /** Sets parameter values and/or value errors. A PUT of the same values is harmless, so it is retried. */
+  async updateParams(id: string, params: ParamUpdate[], signal?: AbortSignal): Promise<void> {
+    await this.call({ method: 'PUT', path: `/requests/${encodeURIComponent(id)}`, body: { asset: { params } }, signal });
+  }
+
+  approve(id: string, body: ApproveBody, signal?: AbortSignal): Promise<ActionResult> {
+    return this.#action(id, 'approve', body, signal);
+  }
+
+  fail(id: string, reason: string, signal?: AbortSignal): Promise<ActionResult> {
+    return this.#action(id, 'fail', { reason }, signal);
+  }
+
+  inquire(id: string, signal?: AbortSignal): Promise<ActionResult> {
+    return this.#action(id, 'inquire', {}, signal);
+  }
+
+  pend(id: string, signal?: AbortSignal): Promise<ActionResult> {
+    return this.#action(id, 'pend', {}, signal);
+  }
+
+  /** A write whose repetition is not harmless (creating requests): one attempt past the gate, retried only on 429. */
+  async create(path: string, body: unknown, signal?: AbortSignal): Promise<HttpResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#attempt({ method: 'POST', path, body, signal });
+      } catch (err) {
+        if (!isConnectError(err, 'rate_limited')) throw err;
+        await this.#waitOrThrow(err, attempt, 'POST', path, signal);
+      }
+    }
+  }
+
+  /** A call that may be repeated safely (GET, PUT): retried within the policy. */
+  async call(call: HttpCall): Promise<HttpResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#attempt(call);
+      } catch (err) {
+        await this.#waitOrThrow(err, attempt, call.method, call.path, call.signal);
+      }
+    }
+  }
+
+  /**
+   * POST an action, never doubled. A 429 means the server did not process it, so it is re-sent after
+   * the pause. Any other failure leaves the outcome unknown (a reset after the server acted, a 5xx
+   * from a proxy, a 4xx because someone else acted first): the request is re-read, and if it is
+   * already in the target status the action is done. Only a request still in a status the action is
+   * allowed from is tried again, within the retry policy.
+   */
+  async #action(id: string, action: Action, body: unknown, signal?: AbortSignal): Promise<ActionResult> {
+    const path = `/requests/${encodeURIComponent(id)}/${action}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#attempt({ method: 'POST', path, body, signal });
+        return { result: 'done', action };
+      } catch (err) {
+        if (!isConnectError(err) || FINAL_FOR_ACTIONS.has(err.code)) throw err;
+        if (err.code !== 'rate_limited') {
+          const current = await this.getRequest(id, signal);
+          if (current.status === TARGET_STATUS[action]) {
+            this.#log.info(
+              { event: 'api.action_already_done', requestId: id, action, status: current.status, err },
+              `${action} of ${id}: already ${current.status}, nothing to send`,
+            );
+            return { result: 'already_done', action };
+          }
+          if (!ALLOWED_FROM[action].includes(current.status)) {
+            throw new ConnectError('invalid_state', `${action} of ${id}: request is ${current.status}, not ${ALLOWED_FROM[action].join('/')}`, {
+              method: 'POST',
+              path: routeOf(path),
+              status: err.status,
+              connectCode: err.connectCode,
+              errors: err.errors,
+              cause: err,
+            });
+          }
+        }
+        await this.#waitOrThrow(err, attempt, 'POST', path, signal);
+      }
+    }
+  }
+
+  async #page(path: string, query: string, signal?: AbortSignal): Promise<{ items: unknown[]; total: number | undefined }> {
+    const result = await this.call({ method: 'GET', path, query, signal });
+    const page = ListPageSchema.safeParse(result.data);
+    if (!page.success) {
+      throw new ConnectError('bad_response', `GET ${path}: expected a JSON array`, {
+        method: 'GET',
+        path,
+        status: result.status,
+        bodyPreview: JSON.stringify(result.data ?? null).slice(0, 300),
+      });
+    }
+    return { items: page.data, total: parseContentRange(result.headers['content-range'])?.total };
+  }
+
+  /** One attempt through the gate, observed for metrics. */
+  async #attempt(call: HttpCall): Promise<HttpResult> {
+    return this.#gate.run(async () => {
+      const started = performance.now();
+      const observe = (status: number | undefined, code: ConnectErrorCode | undefined) =>
+        this.#hooks.onCall?.({ method: call.method, route: routeTemplate(call.path), status, code, durationMs: performance.now() - started });
+      try {
+        const result = await this.#transport.send(call);
+        observe(result.status, undefined);
+        return result;
+      } catch (err) {
+        if (isConnectError(err)) observe(err.status, err.code);
+        throw err;
+      }
+    }, call.signal);
+  }
+
+  /** Sleeps before the next attempt, or rethrows when the policy says the failure is final. */
+  async #waitOrThrow(err: unknown, attempt: number, method: string, path: string, signal?: AbortSignal): Promise<void> {
+    const decision: RetryDecision = decideRetry(err, attempt, this.#retry);
+    if (!decision.retry || !isConnectError(err)) throw err;
+    if (decision.pauseAll) this.#gate.pauseFor(decision.delayMs);
+    const route = routeOf(path);
+    this.#log.warn(
+      { event: 'api.retry', method, path: route, status: err.status, code: err.code, attempt, delayMs: decision.delayMs },
+      `${method} ${route} failed (${err.status ?? err.code}); retry ${attempt + 1}/${this.#retry.maxAttempts} in ${decision.delayMs} ms`,
+    );
+    this.#hooks.onRetry?.({ method, route: routeTemplate(path), code: err.code, attempt, delayMs: decision.delayMs });
+    await sleep(decision.delayMs, signal);
+  }
+}
+
+function validate<T>(result: HttpResult, schema: z.ZodType<T>, method: string, path: string): T {
+  const parsed = schema.safeParse(result.data);
+  if (parsed.success) return parsed.data;
+  const problems = result.data === undefined ? ['empty body'] : describeIssues(parsed.error);
+  throw new ConnectError('bad_response', `${method} ${routeOf(path)}: unexpected response: ${problems.slice(0, 5).join('; ')}`, {
+    method,
+    path: routeOf(path),
+    status: result.status,
+    bodyPreview: JSON.stringify(result.data ?? null).slice(0, 300),
+  });
+}
+
+function createdOf(item: unknown): string | undefined {
+  const created = (item as { created?: unknown } | null)?.created;
+  return typeof created === 'string' && created !== '' ? created : undefined;
+}

@@ -1,0 +1,67 @@
+import type { Logger } from 'pino';
+import { connectTo, type ConnectConnection } from '../connect/index.ts';
+import type { ClientHooks } from '../connect/client.ts';
+import type { RetryOptions } from '../connect/retry.ts';
+import { RequestBackoff } from '../fulfillment/backoff.ts';
+import { FulfillmentEvents } from '../fulfillment/events.ts';
+import { loadHandlers, type HandlerEntry } from '../fulfillment/loader.ts';
+import type { Router } from '../fulfillment/router.ts';
+import { Daemon } from './daemon.ts';
+
+/** The part of the configuration the daemon runs on (config/ maps files and env onto it). */
+export interface DaemonSettings {
+  connect: {
+    url: string;
+    apiKey: string;
+    connectTimeoutMs: number;
+    headersTimeoutMs: number;
+    bodyTimeoutMs: number;
+  };
+  poll: { schedule: string; pageSize: number };
+  rateLimit: { requestsPerSecond: number; concurrency: number };
+  retry: RetryOptions;
+  processing: { concurrency: number; handlerTimeoutMs: number; backoffBaseMs: number; backoffMaxMs: number };
+  handlers: readonly HandlerEntry[];
+}
+
+export interface BuiltDaemon {
+  daemon: Daemon;
+  router: Router;
+  connection: ConnectConnection;
+  events: FulfillmentEvents;
+}
+
+/** The composition root: handlers, client, backoff and events wired into one daemon. */
+export async function buildDaemon(
+  settings: DaemonSettings,
+  log: Logger,
+  hooks: ClientHooks & { onPause?: (ms: number) => void } = {},
+): Promise<BuiltDaemon> {
+  const router = await loadHandlers(settings.handlers);
+  const connection = connectTo(
+    {
+      ...settings.connect,
+      requestsPerSecond: settings.rateLimit.requestsPerSecond,
+      concurrency: settings.rateLimit.concurrency,
+      retry: settings.retry,
+    },
+    log,
+    hooks,
+  );
+  const events = new FulfillmentEvents();
+  const daemon = new Daemon({
+    schedule: settings.poll.schedule,
+    log,
+    cycle: {
+      client: connection.client,
+      router,
+      backoff: new RequestBackoff({ baseMs: settings.processing.backoffBaseMs, maxMs: settings.processing.backoffMaxMs }),
+      handlerTimeoutMs: settings.processing.handlerTimeoutMs,
+      log,
+      events,
+      pageSize: settings.poll.pageSize,
+      concurrency: settings.processing.concurrency,
+    },
+  });
+  return { daemon, router, connection, events };
+}

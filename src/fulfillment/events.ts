@@ -1,0 +1,49 @@
+import { EventEmitter } from 'node:events';
+import type { OutcomeAction } from './outcomes.ts';
+
+export type RequestResultKind = 'approved' | 'failed' | 'inquired' | 'pended' | 'skipped' | 'error';
+
+export interface CycleSummary {
+  cycleId: string;
+  /** completed: listed everything; interrupted: shutdown stopped it; aborted: an error ended it. */
+  result: 'completed' | 'interrupted' | 'aborted';
+  found: number;
+  approved: number;
+  failed: number;
+  inquired: number;
+  pended: number;
+  skipped: number;
+  errors: number;
+  /** Listed items that failed validation and were set aside. */
+  invalid: number;
+  durationMs: number;
+  /** Why the cycle was aborted (error code), when it was. */
+  abortedBy?: string;
+}
+
+export interface RequestEvent {
+  cycleId: string;
+  requestId: string;
+  type: string;
+  productId: string;
+  kind: RequestResultKind;
+  action?: OutcomeAction;
+  /** error code when kind is error */
+  code?: string;
+  durationMs: number;
+  handlerMs?: number;
+}
+
+/**
+ * Typed lifecycle events: tests await them instead of sleeping, the ops server turns them into
+ * health and metrics. Listeners must not throw.
+ */
+export type FulfillmentEventMap = {
+  'cycle:start': [{ cycleId: string }];
+  'cycle:end': [CycleSummary];
+  'cycle:skipped': [{ runningCycleId: string | undefined }];
+  'request:start': [{ cycleId: string; requestId: string }];
+  'request:done': [RequestEvent];
+};
+
+export class FulfillmentEvents extends EventEmitter<FulfillmentEventMap> {}

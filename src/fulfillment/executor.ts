@@ -1,0 +1,56 @@
+import type { ActionResult, ConnectClient } from '../connect/client.ts';
+import type { FulfillmentRequest } from '../connect/schemas.ts';
+import type { Outcome, ParamValues } from './outcomes.ts';
+
+/** An outcome that cannot be carried out as given: the handler's mistake, found before any call. */
+export class OutcomeError extends Error {
+  override readonly name = 'OutcomeError';
+  readonly code = 'invalid_outcome';
+}
+
+/**
+ * The one place that turns outcomes into API calls (DESIGN.md, "Outcomes"). Parameter values and
+ * errors are written before the action, because the action ends the vendor's chance to write them.
+ * Returns undefined for a skip: nothing was sent. Call checkOutcomeAgainstRequest first.
+ */
+export async function executeOutcome(
+  client: ConnectClient,
+  request: FulfillmentRequest,
+  outcome: Outcome,
+  signal: AbortSignal,
+): Promise<ActionResult | undefined> {
+  switch (outcome.action) {
+    case 'approve':
+      if (outcome.params) await client.updateParams(request.id, paramUpdates(outcome.params, 'value'), signal);
+      return client.approve(
+        request.id,
+        'templateId' in outcome ? { template_id: outcome.templateId } : { activation_tile: outcome.activationTile },
+        signal,
+      );
+    case 'fail':
+      return client.fail(request.id, outcome.reason, signal);
+    case 'inquire':
+      await client.updateParams(request.id, paramUpdates(outcome.params, 'value_error'), signal);
+      return client.inquire(request.id, signal);
+    case 'pend':
+      return client.pend(request.id, signal);
+    case 'skip':
+      return undefined;
+  }
+}
+
+/** Checks parameter ids against the request before anything is sent, so a typo changes nothing. */
+export function checkOutcomeAgainstRequest(request: FulfillmentRequest, outcome: Outcome): void {
+  if (!('params' in outcome) || !outcome.params) return;
+  const known = new Set((request.asset.params ?? []).map((p) => p.id));
+  const unknown = Object.keys(outcome.params).filter((id) => !known.has(id));
+  if (unknown.length) {
+    throw new OutcomeError(
+      `${outcome.action} names parameter(s) ${unknown.join(', ')} that request ${request.id} does not have (it has: ${[...known].join(', ') || 'none'})`,
+    );
+  }
+}
+
+function paramUpdates(values: ParamValues, field: 'value' | 'value_error') {
+  return Object.entries(values).map(([id, text]) => ({ id, [field]: text }));
+}

@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import type { ConnectClient } from '../connect/client.ts';
+import type { FulfillmentRequest, KnownRequestType } from '../connect/schemas.ts';
+import type { Outcome } from './outcomes.ts';
+
+/** What a handler gets besides the request: one context per request, like probot's. */
+export interface HandlerContext {
+  /** A child logger bound to the cycle and request ids. */
+  log: Logger;
+  /** Aborted when the handler's deadline passes or the daemon shuts down: pass it to your own I/O. */
+  signal: AbortSignal;
+  /** The rate-limited Connect client, for extra reads. Decisions go through the returned outcome. */
+  client: ConnectClient;
+  /** 1 on the first try; higher after earlier attempts on this request failed. */
+  attempt: number;
+  cycleId: string;
+}
+
+export type HandlerFunction = (request: FulfillmentRequest, context: HandlerContext) => Outcome | Promise<Outcome>;
+
+/** A vendor handler module's default export. A request type without a function is skipped. */
+export type VendorHandler = {
+  /** Used in logs; defaults to the module's file name. */
+  name?: string;
+  /** Products this handler serves; optional when the config entry lists them. */
+  products?: string[];
+} & Partial<Record<KnownRequestType, HandlerFunction>>;
+
+/** Returns the handler unchanged; it exists for the types, so plain .js modules need no import. */
+export function defineHandler<T extends VendorHandler>(handler: T): T {
+  return handler;
+}

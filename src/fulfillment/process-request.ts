@@ -1,0 +1,186 @@
+import type { Logger } from 'pino';
+import type { ConnectClient } from '../connect/client.ts';
+import { isConnectError } from '../connect/errors.ts';
+import type { FulfillmentRequest } from '../connect/schemas.ts';
+import type { RequestBackoff } from './backoff.ts';
+import type { RequestResultKind } from './events.ts';
+import { checkOutcomeAgainstRequest, executeOutcome, OutcomeError } from './executor.ts';
+import type { HandlerContext, HandlerFunction } from './handler.ts';
+import { validateOutcome, type Outcome, type OutcomeAction } from './outcomes.ts';
+import type { Router } from './router.ts';
+
+export interface RequestDeps {
+  client: ConnectClient;
+  router: Router;
+  backoff: RequestBackoff;
+  handlerTimeoutMs: number;
+}
+
+export interface RequestRun {
+  request: FulfillmentRequest;
+  cycleId: string;
+  log: Logger;
+  /** Aborts in-flight work: forced shutdown or an aborted cycle. */
+  signal: AbortSignal;
+}
+
+export interface RequestResult {
+  kind: RequestResultKind;
+  action?: OutcomeAction;
+  code?: string;
+  handlerMs?: number;
+  /** An error that must end the whole cycle (401/403, an over-long Retry-After). */
+  fatal?: unknown;
+}
+
+const KIND_OF: Record<OutcomeAction, RequestResultKind> = {
+  approve: 'approved',
+  fail: 'failed',
+  inquire: 'inquired',
+  pend: 'pended',
+  skip: 'skipped',
+};
+
+/** Codes that say the whole cycle cannot go on, not just this request. */
+const CYCLE_FATAL = new Set(['unauthorized', 'retry_after_too_long']);
+
+class HandlerTimeoutError extends Error {
+  override readonly name = 'HandlerTimeoutError';
+  readonly code = 'handler_timeout';
+}
+
+class HandlerError extends Error {
+  override readonly name = 'HandlerError';
+  readonly code: string;
+  constructor(message: string, code: string, cause?: unknown) {
+    super(message, { cause });
+    this.code = code;
+  }
+}
+
+/**
+ * One request, start to end: backoff check, route, handler under its deadline, outcome checks, the
+ * executor, and the log line that says what happened. It never throws: every way it can end is a
+ * result, and a request that could not be handled is left pending for a later cycle.
+ */
+export async function processRequest(deps: RequestDeps, run: RequestRun): Promise<RequestResult> {
+  const { request, log } = run;
+  const waitMs = deps.backoff.waitFor(request.id);
+  if (waitMs > 0) {
+    log.debug({ event: 'request.deferred', requestId: request.id, nextAttemptInMs: waitMs }, `${request.id} deferred for ${waitMs} ms`);
+    return { kind: 'skipped' };
+  }
+  const route = deps.router.route(request);
+  if (!route.found) {
+    log.info(
+      { event: 'request.unhandled', requestId: request.id, type: request.type, reason: route.reason },
+      `${request.id}: no handler function for ${request.type} requests of ${request.asset.product.id}; left pending`,
+    );
+    return { kind: 'skipped' };
+  }
+
+  const attempt = deps.backoff.attemptOf(request.id);
+  const started = performance.now();
+  let handlerMs: number | undefined;
+  try {
+    const outcome = await callHandler(route.handle, request, {
+      log,
+      signal: run.signal,
+      client: deps.client,
+      attempt,
+      cycleId: run.cycleId,
+    }, deps.handlerTimeoutMs);
+    handlerMs = performance.now() - started;
+    checkOutcomeAgainstRequest(request, outcome);
+    const applied = await executeOutcome(deps.client, request, outcome, run.signal);
+    if (outcome.action === 'skip') deps.backoff.recordSkip(request.id, outcome.retryAfterMs);
+    else deps.backoff.recordSuccess(request.id);
+    log.info(
+      {
+        event: 'request.processed',
+        cycleId: run.cycleId,
+        requestId: request.id,
+        assetId: request.asset.id,
+        productId: request.asset.product.id,
+        type: request.type,
+        action: outcome.action,
+        ...(applied?.result === 'already_done' ? { alreadyDone: true } : {}),
+        ...(outcome.action === 'skip' ? { reason: outcome.reason, retryAfterMs: outcome.retryAfterMs } : {}),
+        durationMs: Math.round(performance.now() - started),
+      },
+      describeOutcome(request, outcome),
+    );
+    return { kind: KIND_OF[outcome.action], action: outcome.action, handlerMs };
+  } catch (err) {
+    if (run.signal.aborted && !(err instanceof HandlerTimeoutError)) {
+      log.warn({ event: 'request.aborted', requestId: request.id }, `${request.id}: interrupted; left for the next cycle`);
+      return { kind: 'skipped', code: 'aborted' };
+    }
+    const code = errorCode(err);
+    if (CYCLE_FATAL.has(code)) return { kind: 'error', code, fatal: err };
+    const nextAttemptInMs = deps.backoff.recordFailure(request.id);
+    log.error(
+      { event: 'request.error', cycleId: run.cycleId, requestId: request.id, err, code, attempt, nextAttemptInMs },
+      `${request.id}: ${err instanceof Error ? err.message : String(err)}; left pending, next attempt in ${Math.round(nextAttemptInMs / 1000)} s`,
+    );
+    return { kind: 'error', code, handlerMs };
+  }
+}
+
+/**
+ * Runs the handler with its deadline. The race frees the slot when the deadline passes even if the
+ * handler ignores its signal; its promise is then left to settle on its own (and its result ignored).
+ */
+async function callHandler(
+  handle: HandlerFunction,
+  request: FulfillmentRequest,
+  context: HandlerContext,
+  timeoutMs: number,
+): Promise<Outcome> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new HandlerTimeoutError(`handler did not finish within ${timeoutMs} ms`)), timeoutMs);
+  const signal = AbortSignal.any([deadline.signal, context.signal]);
+  let onAbort = (): void => {};
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  const running = Promise.resolve().then(() => handle(request, { ...context, signal }));
+  running.catch(() => {}); // a late rejection after the deadline must not become an unhandled rejection
+  try {
+    const value = await Promise.race([running, stopped]);
+    const checked = validateOutcome(value);
+    if (!checked.ok) throw new OutcomeError(`handler returned an invalid outcome: ${checked.problem}`);
+    return checked.outcome;
+  } catch (err) {
+    if (err instanceof HandlerTimeoutError || err instanceof OutcomeError || signal.aborted) throw err;
+    throw new HandlerError(`handler threw: ${err instanceof Error ? err.message : String(err)}`, 'handler_error', err);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+    stopped.catch(() => {});
+  }
+}
+
+function errorCode(err: unknown): string {
+  if (isConnectError(err)) return err.code;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'internal_error';
+}
+
+function describeOutcome(request: FulfillmentRequest, outcome: Outcome): string {
+  const subject = `${request.id} (${request.type} of ${request.asset.id})`;
+  switch (outcome.action) {
+    case 'approve':
+      return `${subject} approved`;
+    case 'fail':
+      return `${subject} failed: ${outcome.reason}`;
+    case 'inquire':
+      return `${subject} inquired: ${Object.keys(outcome.params).join(', ')}`;
+    case 'pend':
+      return `${subject} back to pending`;
+    case 'skip':
+      return `${subject} skipped${outcome.reason ? `: ${outcome.reason}` : ''}`;
+  }
+}
