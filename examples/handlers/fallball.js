@@ -1,0 +1,58 @@
+// Example vendor handler for the demo product "Fallball Cloud Storage" (PRD-276-377-545).
+// A plain .js module with no imports: the daemon only needs the default export's shape.
+//
+// What it shows:
+//  - purchase: inquire when the administrator e-mail is invalid (the customer fixes it in Connect),
+//    otherwise "create the account" and approve with an activation template, writing the new
+//    subscription id into the fulfillment parameter `subscription_id` on the way;
+//  - cancel: fail cancels of subscriptions this vendor never provisioned (no subscription_id);
+//  - change, suspend, resume: approve.
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
+
+/** The value of one of the request's parameters. */
+function paramValue(request, id) {
+  return request.asset.params?.find((param) => param.id === id)?.value ?? null;
+}
+
+export default {
+  name: 'fallball',
+  products: ['PRD-276-377-545'],
+
+  async purchase(request, { log }) {
+    const email = paramValue(request, 'email');
+    if (typeof email !== 'string' || !EMAIL.test(email)) {
+      return {
+        action: 'inquire',
+        params: { email: `"${email ?? ''}" is not a valid e-mail address. Please enter the administrator's e-mail.` },
+      };
+    }
+    // A real handler would call the vendor's API here, idempotently keyed on the request id.
+    const subscriptionId = `FB-${request.id.replace(/\D/g, '').slice(-8)}`;
+    log.info({ subscriptionId, email }, 'Fallball account created');
+    return { action: 'approve', templateId: 'TL-276-377-545-001', params: { subscription_id: subscriptionId } };
+  },
+
+  async cancel(request) {
+    const subscriptionId = paramValue(request, 'subscription_id');
+    if (!subscriptionId) {
+      return {
+        action: 'fail',
+        reason: `Subscription ${request.asset.id} is unknown to Fallball (no subscription_id); nothing to cancel.`,
+      };
+    }
+    return { action: 'approve', templateId: 'TL-276-377-545-004' };
+  },
+
+  async change() {
+    return { action: 'approve', templateId: 'TL-276-377-545-002' };
+  },
+
+  async suspend() {
+    return { action: 'approve', templateId: 'TL-276-377-545-003' };
+  },
+
+  async resume() {
+    return { action: 'approve', templateId: 'TL-276-377-545-003' };
+  },
+};
