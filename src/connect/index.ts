@@ -39,13 +39,18 @@ export function connectTo(settings: ConnectSettings, log: Logger, hooks: ClientH
     { onPause: hooks.onPause },
   );
   const client = new ConnectClient({ transport, gate, retry: settings.retry, log, hooks });
+  let closing: Promise<void> | undefined;
   return {
     client,
     gate,
     transport,
-    async close() {
-      gate.close();
-      await transport.close();
+    close() {
+      // Idempotent: shutdown paths (signal, end of run-once) may both call it.
+      closing ??= (async () => {
+        gate.close();
+        await transport.close();
+      })();
+      return closing;
     },
   };
 }

@@ -31,13 +31,15 @@ export interface BuiltDaemon {
   events: FulfillmentEvents;
 }
 
-/** The composition root: handlers, client, backoff and events wired into one daemon. */
-export async function buildDaemon(
-  settings: DaemonSettings,
-  log: Logger,
-  hooks: ClientHooks & { onPause?: (ms: number) => void } = {},
-): Promise<BuiltDaemon> {
-  const router = await loadHandlers(settings.handlers);
+export type DaemonHooks = ClientHooks & { onPause?: (ms: number) => void };
+
+/** The composition root: loads the handler modules, then wires the daemon. */
+export async function buildDaemon(settings: DaemonSettings, log: Logger, hooks: DaemonHooks = {}): Promise<BuiltDaemon> {
+  return createDaemon(settings, await loadHandlers(settings.handlers), log, hooks);
+}
+
+/** Client, backoff and events wired around a router (tests pass handler objects directly). */
+export function createDaemon(settings: DaemonSettings, router: Router, log: Logger, hooks: DaemonHooks = {}): BuiltDaemon {
   const connection = connectTo(
     {
       ...settings.connect,

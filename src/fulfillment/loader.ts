@@ -7,7 +7,7 @@ import { Router, type RegisteredHandler } from './router.ts';
 export interface HandlerEntry {
   /** Absolute path (the config resolves it against the config file's folder). */
   module: string;
-  products?: string[];
+  products?: readonly string[];
 }
 
 /** Start-up must stop (exit 2) with every problem named, one line each. */
@@ -39,7 +39,7 @@ export async function loadHandlers(entries: readonly HandlerEntry[]): Promise<Ro
       continue;
     }
     const handler = exported as VendorHandler;
-    const products = entry.products?.length ? entry.products : handler.products;
+    const products = entry.products?.length ? [...entry.products] : handler.products;
     if (!products?.length) {
       problems.push(`${where}: no products: list them in the config entry or export them as \`products\``);
       continue;

@@ -1,0 +1,26 @@
+import { describeConfig } from '../config/index.ts';
+import { parseCommandArgs } from './args.ts';
+import { loadCommandConfig } from './context.ts';
+import { EXIT, type Command } from './io.ts';
+
+export const checkConfigCommand: Command = {
+  name: 'check-config',
+  summary: 'validate and print the effective configuration, secrets masked',
+  usage: [
+    'Usage: connect-fulfillment check-config [--config FILE]',
+    '',
+    'Prints the effective configuration (defaults < file < environment) as JSON with the API key masked,',
+    'and warnings on stderr. Exits 2 with one line per invalid key.',
+    '',
+    'Options:',
+    '  --config FILE   JSON or YAML configuration (default: $CONFIG_FILE)',
+  ].join('\n'),
+
+  async run(args, io) {
+    const { values } = parseCommandArgs(args, { config: { type: 'string' } });
+    const loaded = loadCommandConfig(io, values.config);
+    for (const warning of loaded.warnings) io.stderr.write(`warning: ${warning}\n`);
+    io.stdout.write(`${JSON.stringify(describeConfig(loaded), null, 2)}\n`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,52 @@
+import { flushLogger } from '../log.ts';
+import { buildDaemon } from '../daemon/build.ts';
+import { manageLifecycle } from '../daemon/lifecycle.ts';
+import { VERSION } from '../version.ts';
+import { parseCommandArgs } from './args.ts';
+import { commandLogger, daemonSettings, loadCommandConfig, logConfigWarnings } from './context.ts';
+import { EXIT, type Command } from './io.ts';
+
+export const runOnceCommand: Command = {
+  name: 'run-once',
+  summary: 'run one full cycle against Connect, then exit',
+  usage: [
+    'Usage: connect-fulfillment run-once [--config FILE]',
+    '',
+    'Lists every pending request of the configured products, hands each to its handler, carries out',
+    'the outcomes, then exits: 0 when the cycle ran (whatever its outcomes), 1 when it was aborted',
+    '(Connect unreachable, key refused), 2 on invalid configuration. Needs connect.url and connect.apiKey.',
+    '',
+    'Options:',
+    '  --config FILE   JSON or YAML configuration (default: $CONFIG_FILE)',
+  ].join('\n'),
+
+  async run(args, io) {
+    const { values } = parseCommandArgs(args, { config: { type: 'string' } });
+    const loaded = loadCommandConfig(io, values.config);
+    const settings = daemonSettings(loaded.config, 'run-once');
+    const log = commandLogger(loaded, io.stdout);
+    const { daemon, router, connection } = await buildDaemon(settings, log);
+    log.info(
+      { event: 'daemon.started', mode: 'live', schedule: 'once', products: router.products, version: VERSION },
+      `connect-fulfillment ${VERSION}: one cycle against ${settings.connect.url}`,
+    );
+    logConfigWarnings(log, loaded);
+    const stopWatching = manageLifecycle({
+      daemon,
+      log,
+      graceMs: loaded.config.shutdown.graceMs,
+      beforeExit: async () => {
+        await connection.close();
+        await flushLogger(log);
+      },
+    });
+    try {
+      const summary = await daemon.runCycle();
+      return summary.result === 'aborted' ? EXIT.failed : EXIT.ok;
+    } finally {
+      stopWatching();
+      await connection.close();
+      await flushLogger(log);
+    }
+  },
+};

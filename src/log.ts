@@ -1,0 +1,147 @@
+import { pino, stdSerializers, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
+import { createSecretMasker, MASK } from './secrets.ts';
+import { PRODUCT_NAME, VERSION } from './version.ts';
+
+export type { Logger } from 'pino';
+export { maskSecrets } from './secrets.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** `auto` pretty-prints when the destination (stdout by default) is a terminal, JSON lines otherwise. */
+export const LOG_FORMATS = ['json', 'pretty', 'auto'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/**
+ * The `event` names of log lines: a public contract that ops and monitoring grep for (DESIGN.md,
+ * "Log events"), plus the daemon's own additions after the first block.
+ */
+export const LOG_EVENTS = [
+  'daemon.started',
+  'cycle.started',
+  'request.processed',
+  'request.error',
+  'cycle.finished',
+  'cycle.skipped',
+  'api.retry',
+  'daemon.stopping',
+  'daemon.stopped',
+  // additions
+  'config.warning',
+  'daemon.crashed',
+  'cycle.aborted',
+  'request.invalid',
+  'request.unhandled',
+  'request.deferred',
+  'request.aborted',
+  'handler.invalid_outcome',
+  'api.unauthorized',
+  'api.action_already_done',
+  'ops.listening',
+  'ops.error',
+] as const;
+export type LogEvent = (typeof LOG_EVENTS)[number];
+
+/** The merge object of an event line: `log.info({ event: 'cycle.started', cycleId } satisfies EventFields, ...)`. */
+export type EventFields<E extends LogEvent = LogEvent> = { event: E } & Record<string, unknown>;
+
+/** Builds an event line's merge object with a checked name: `log.info(event('cycle.started', { cycleId }), 'cycle started')`. */
+export function event<E extends LogEvent>(name: E, fields: Record<string, unknown> = {}): EventFields<E> {
+  return { event: name, ...fields };
+}
+
+/** Paths whose values never reach the output, whatever they contain. */
+export const REDACT_PATHS = [
+  'apiKey',
+  '*.apiKey',
+  'connect.apiKey',
+  'config.connect.apiKey',
+  'settings.connect.apiKey',
+  'authorization',
+  'Authorization',
+  'headers.authorization',
+  'headers.Authorization',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  'req.headers.authorization',
+  'request.headers.authorization',
+];
+
+/** Anything with a `write(string)`: a stream, or a plain object (tests capture lines that way). */
+export type LogDestination = NodeJS.WritableStream | { write(line: string): unknown; isTTY?: boolean };
+
+export interface LoggerOptions {
+  level: LogLevel;
+  format?: LogFormat;
+  /** Values masked wherever they appear in a line (API keys); shorter than 6 characters are ignored. */
+  secrets?: readonly string[];
+  /** Defaults to stdout. */
+  destination?: LogDestination;
+}
+
+/**
+ * The root logger: JSON lines with `level` as a label, an ISO `time`, and `service`/`version` instead
+ * of pid/hostname. Secrets are removed twice over: by path (redact) and by value in the finished line,
+ * so they cannot leak through error messages, URLs or whatever a handler chooses to log.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const secrets = options.secrets ?? [];
+  const maskLine = secrets.length > 0 ? createSecretMasker(secrets) : undefined;
+  return pino(
+    {
+      level: options.level,
+      base: { service: PRODUCT_NAME, version: VERSION },
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: stdSerializers.err, error: stdSerializers.err },
+      redact: { paths: REDACT_PATHS, censor: MASK },
+      ...(maskLine ? { hooks: { streamWrite: maskLine } } : {}),
+    },
+    outputStream(options.format ?? 'auto', options.destination),
+  );
+}
+
+/** Waits until buffered lines are written (bounded, so an exit path never hangs on a stuck stream). */
+export function flushLogger(logger: Logger, timeoutMs = 2_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    try {
+      logger.flush(done);
+    } catch {
+      done();
+    }
+  });
+}
+
+function outputStream(format: LogFormat, destination: LogDestination | undefined): DestinationStream {
+  const target = destination ?? process.stdout;
+  const pretty = format === 'pretty' || (format === 'auto' && isTerminal(target));
+  if (pretty) return prettyStream(target);
+  // Synchronous writes to stdout: a daemon logs a few lines per request, and none may be lost on exit.
+  return destination ? (destination as DestinationStream) : pino.destination({ dest: 1, sync: true });
+}
+
+/**
+ * Pretty lines for people, prettified synchronously on each write (pino-pretty's own stream is
+ * asynchronous, which reorders output and loses lines at exit). Lines arrive already masked.
+ */
+function prettyStream(target: LogDestination): DestinationStream {
+  const prettify = pinoPretty.prettyFactory({
+    colorize: isTerminal(target),
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,version,event',
+    messageFormat: '{if event}[{event}] {end}{msg}',
+    singleLine: true,
+  });
+  return { write: (line: string) => void target.write(prettify(line)) };
+}
+
+function isTerminal(target: LogDestination): boolean {
+  return 'isTTY' in target && target.isTTY === true;
+}
