@@ -21,9 +21,16 @@ export function connectFromConfig(io: CliIO, configFile: string | undefined): Cl
   const { config, warnings } = loadConfig({ file: configFile, env: io.env });
   const { url, apiKey } = config.connect;
   if (!url || !apiKey) {
-    throw new UsageError('connect.url and connect.apiKey must be set (in --config FILE, or CONNECT_API_URL and CONNECT_API_KEY)');
+    throw new UsageError(
+      'connect.url and connect.apiKey must be set (in --config FILE, or CONNECT_API_URL and CONNECT_API_KEY)',
+    );
   }
-  const log = createLogger({ level: config.log.level, format: config.log.format, secrets: [apiKey], destination: io.stderr });
+  const log = createLogger({
+    level: config.log.level,
+    format: config.log.format,
+    secrets: [apiKey],
+    destination: io.stderr,
+  });
   for (const warning of warnings) log.warn(event('config.warning', { warning }), warning);
   const connection = connectTo(
     {
@@ -47,7 +54,11 @@ export function connectFromConfig(io: CliIO, configFile: string | undefined): Cl
 }
 
 /** Runs `work` with a connection that is closed afterwards, whatever happens. */
-export async function withConnection<T>(io: CliIO, configFile: string | undefined, work: (connection: CliConnection) => Promise<T>): Promise<T> {
+export async function withConnection<T>(
+  io: CliIO,
+  configFile: string | undefined,
+  work: (connection: CliConnection) => Promise<T>,
+): Promise<T> {
   const connection = connectFromConfig(io, configFile);
   try {
     return await work(connection);
@@ -60,11 +71,15 @@ export async function withConnection<T>(io: CliIO, configFile: string | undefine
  * Runs `work`, turning the library's input errors into usage errors (exit 2) that name flags instead
  * of fields: `tier1.contact_info.city` becomes `--tier1 (contact_info.city)`.
  */
-export async function inFlagTerms<T>(flagOf: Readonly<Record<string, string>>, work: () => Promise<T>): Promise<T> {
+export async function inFlagTerms<T>(
+  flagOf: Readonly<Record<string, string>>,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (err instanceof DistributorInputError) throw new UsageError(err.problems.map((p) => describeProblem(p, flagOf)).join('; '));
+    if (err instanceof DistributorInputError)
+      throw new UsageError(err.problems.map((p) => describeProblem(p, flagOf)).join('; '));
     throw err;
   }
 }

@@ -33,7 +33,9 @@ const OPTIONS = {
 } as const;
 
 type Flag = Exclude<keyof typeof OPTIONS, 'config'>;
-type Values = { [F in keyof typeof OPTIONS]?: (typeof OPTIONS)[F] extends { multiple: true } ? string[] : string };
+type Values = {
+  [F in keyof typeof OPTIONS]?: (typeof OPTIONS)[F] extends { multiple: true } ? string[] : string;
+};
 
 /** The flag that carries each input field, so that problems are reported in the user's words. */
 const FLAG_OF_FIELD: Record<string, string> = {
@@ -62,17 +64,32 @@ interface RequestKind {
 const ASSET_FLAGS = ['external-id', 'external-uid'] as const satisfies readonly Flag[];
 
 /** Cancel, suspend and resume take the same flags and differ only in the action called. */
-const assetRequest = (create: (client: ConnectClient, input: AssetRef, signal?: AbortSignal) => Promise<CreatedRequest>): RequestKind => ({
+const assetRequest = (
+  create: (client: ConnectClient, input: AssetRef, signal?: AbortSignal) => Promise<CreatedRequest>,
+): RequestKind => ({
   flags: ASSET_FLAGS,
   async prepare(values) {
-    const input = parseInput(AssetRefSchema, { externalId: values['external-id'], externalUid: values['external-uid'] });
+    const input = parseInput(AssetRefSchema, {
+      externalId: values['external-id'],
+      externalUid: values['external-uid'],
+    });
     return (client, signal) => create(client, input, signal);
   },
 });
 
 const KINDS = {
   purchase: {
-    flags: [...ASSET_FLAGS, 'hub', 'marketplace', 'product', 'item', 'quantity', 'tier1', 'customer', 'param'],
+    flags: [
+      ...ASSET_FLAGS,
+      'hub',
+      'marketplace',
+      'product',
+      'item',
+      'quantity',
+      'tier1',
+      'customer',
+      'param',
+    ],
     async prepare(values) {
       const input = parseInput(PurchaseInputSchema, {
         externalId: values['external-id'],
@@ -152,7 +169,9 @@ export const requestsCommand: Command = {
     const type = requestTypeOf(positionals);
     rejectForeignFlags(values, KINDS[type].flags, type);
     const send = await inFlagTerms(FLAG_OF_FIELD, () => KINDS[type].prepare(values));
-    const request = await withConnection(io, values.config, ({ client }) => inFlagTerms(FLAG_OF_FIELD, () => send(client)));
+    const request = await withConnection(io, values.config, ({ client }) =>
+      inFlagTerms(FLAG_OF_FIELD, () => send(client)),
+    );
     io.stdout.write(`${JSON.stringify(request, null, 2)}\n`);
     return EXIT.ok;
   },
@@ -160,9 +179,12 @@ export const requestsCommand: Command = {
 
 function requestTypeOf(positionals: string[]): RequestType {
   const [verb, type, ...extra] = positionals;
-  if (verb !== 'create') throw new UsageError(`expected "requests create <type>", got "requests ${positionals.join(' ')}"`);
+  if (verb !== 'create')
+    throw new UsageError(`expected "requests create <type>", got "requests ${positionals.join(' ')}"`);
   if (type === undefined || !Object.hasOwn(KINDS, type)) {
-    throw new UsageError(`the request type must be one of ${Object.keys(KINDS).join(', ')}${type === undefined ? '' : `, got "${type}"`}`);
+    throw new UsageError(
+      `the request type must be one of ${Object.keys(KINDS).join(', ')}${type === undefined ? '' : `, got "${type}"`}`,
+    );
   }
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   return type as RequestType;
@@ -173,7 +195,8 @@ function rejectForeignFlags(values: Values, allowed: readonly Flag[], type: Requ
   const foreign = (Object.keys(values) as Array<keyof Values>).filter(
     (key) => key !== 'config' && key !== ('help' as string) && !allowed.includes(key as Flag),
   );
-  if (foreign.length > 0) throw new UsageError(`${foreign.map((f) => `--${f}`).join(', ')} not used by "requests create ${type}"`);
+  if (foreign.length > 0)
+    throw new UsageError(`${foreign.map((f) => `--${f}`).join(', ')} not used by "requests create ${type}"`);
 }
 
 /** A number for the schema to judge (whole, in range); text that is not a number is named here. */
@@ -202,7 +225,9 @@ async function readAccountFile(file: string | undefined, flag: string): Promise<
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`--${flag}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(
+      `--${flag}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;

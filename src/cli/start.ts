@@ -41,7 +41,8 @@ export const startCommand: Command = {
       throw err;
     }
     announce(log, loaded, built, demo);
-    logConfigWarnings(log, loaded);
+    // The demo's 10-second schedule is short on purpose; the 2–5 minute advice is for real queues.
+    logConfigWarnings(log, demo ? { ...loaded, warnings: loaded.warnings.filter((w) => !w.startsWith('poll.schedule')) } : loaded);
 
     const exitCode = new Promise<ExitCode>((resolve) => {
       manageLifecycle({

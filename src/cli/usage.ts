@@ -36,9 +36,13 @@ export const usageCommand: Command = {
       io.stdout.write(`${USAGE}\n`);
       return EXIT.ok;
     }
-    if (positionals.join(' ') !== 'records') throw new UsageError(`expected "usage records", got "usage ${positionals.join(' ')}"`);
+    if (positionals.join(' ') !== 'records')
+      throw new UsageError(`expected "usage records", got "usage ${positionals.join(' ')}"`);
     const { usageFileId, pageSize } = await inFlagTerms(FLAG_OF_FIELD, async () =>
-      parseInput(UsageListArgsSchema, { usageFileId: values.file, pageSize: intFlag(values['page-size'], 'page-size', 1) }),
+      parseInput(UsageListArgsSchema, {
+        usageFileId: values.file,
+        pageSize: intFlag(values['page-size'], 'page-size', 1),
+      }),
     );
     return withConnection(io, values.config, ({ client }) =>
       inFlagTerms(FLAG_OF_FIELD, async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ConnectClient } from './client.ts';
-import { ConnectError } from './errors.ts';
+import { ConnectError, isConnectError } from './errors.ts';
 import { joinQuery, rql, type Rql } from './rql.ts';
 import { ItemSchema } from './schemas.ts';
 
@@ -57,7 +57,10 @@ const typed = (what: string) => ({
 });
 const text = z.string(typed('text')).trim().min(1, 'must not be empty');
 const connectId = (pattern: RegExp, example: string) =>
-  z.string(typed(`an id like ${example}`)).trim().regex(pattern, `expected an id like ${example}`);
+  z
+    .string(typed(`an id like ${example}`))
+    .trim()
+    .regex(pattern, `expected an id like ${example}`);
 
 export const HubIdSchema = connectId(/^HB-\d+-\d+$/, 'HB-0309-9389');
 export const ProductIdSchema = connectId(/^PRD-\d+-\d+-\d+$/, 'PRD-276-377-545');
@@ -69,40 +72,47 @@ export function productOfItem(itemId: string): string {
   return itemId.replace(/-\d+$/, '');
 }
 
-const AccountInputSchema = z.strictObject({
-  name: text,
-  /** Connect matches tier accounts on it; JSON files often hold it as a number. */
-  external_id: z.union([text, z.number().int()], typed('text')).transform(String),
-  external_uid: text.optional(),
-  tax_id: text.optional(),
-  contact_info: z.strictObject(
-    {
-      address_line1: text,
-      address_line2: text.optional(),
-      city: text,
-      state: text.optional(),
-      postal_code: text,
-      country: z.string(typed('a country code')).regex(/^[A-Z]{2}$/, 'expected a two-letter country code like US'),
-      contact: z.strictObject(
-        {
-          first_name: text,
-          last_name: text,
-          email: z.email({ error: 'expected an email address' }),
-          phone_number: z
-            .strictObject({
-              country_code: z.string().optional(),
-              area_code: z.string().optional(),
-              phone_number: text,
-              extension: z.string().optional(),
-            })
-            .optional(),
-        },
-        typed('an object'),
-      ),
-    },
-    typed('an object'),
-  ),
-}, typed('an account object'));
+const AccountInputSchema = z.strictObject(
+  {
+    name: text,
+    /** Connect matches tier accounts on it; JSON files often hold it as a number. */
+    external_id: z.union([text, z.number().int()], typed('text')).transform(String),
+    external_uid: text.optional(),
+    tax_id: text.optional(),
+    contact_info: z.strictObject(
+      {
+        address_line1: text,
+        address_line2: text.optional(),
+        city: text,
+        state: text.optional(),
+        postal_code: text,
+        country: z
+          .string(typed('a country code'))
+          .regex(/^[A-Z]{2}$/, 'expected a two-letter country code like US'),
+        contact: z.strictObject(
+          {
+            first_name: text,
+            last_name: text,
+            email: z.email({
+              error: (issue) => (issue.input === undefined ? 'required' : 'expected an email address'),
+            }),
+            phone_number: z
+              .strictObject({
+                country_code: z.string().optional(),
+                area_code: z.string().optional(),
+                phone_number: text,
+                extension: z.string().optional(),
+              })
+              .optional(),
+          },
+          typed('an object'),
+        ),
+      },
+      typed('an object'),
+    ),
+  },
+  typed('an account object'),
+);
 
 export const PurchaseInputSchema = z
   .strictObject({
@@ -124,7 +134,11 @@ export const PurchaseInputSchema = z
   })
   .superRefine((input, ctx) => {
     if (input.productId !== undefined && productOfItem(input.itemId) !== input.productId) {
-      ctx.addIssue({ code: 'custom', path: ['itemId'], message: `${input.itemId} is not an item of product ${input.productId}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['itemId'],
+        message: `${input.itemId} is not an item of product ${input.productId}`,
+      });
     }
   });
 
@@ -137,7 +151,11 @@ export const AssetRefSchema = z.strictObject({
 
 export const ChangeInputSchema = AssetRefSchema.extend({
   /** The item to change; may be left out when the asset has exactly one item. */
-  itemGlobalId: z.string(typed('text')).trim().regex(/^\S+$/, 'expected an item id like PRD-276-377-545-0001').optional(),
+  itemGlobalId: z
+    .string(typed('text'))
+    .trim()
+    .regex(/^\S+$/, 'expected an item id like PRD-276-377-545-0001')
+    .optional(),
   /** The new quantity (0 removes the item). A change without it would change nothing. */
   quantity: quantity.min(0, 'must not be negative'),
 });
@@ -153,7 +171,11 @@ export type AccountInput = z.input<typeof AccountInputSchema>;
  * A created request, as Connect sent it. Only what proves the creation is required: failing a create
  * that succeeded over a missing field would invite a retry, and a duplicate request.
  */
-export const CreatedRequestSchema = z.looseObject({ id: z.string().min(1), type: z.string(), status: z.string() });
+export const CreatedRequestSchema = z.looseObject({
+  id: z.string().min(1),
+  type: z.string(),
+  status: z.string(),
+});
 export type CreatedRequest = z.infer<typeof CreatedRequestSchema>;
 
 const MarketplaceSchema = z.looseObject({ id: z.string(), name: z.string().nullish() });
@@ -173,11 +195,21 @@ const LOOKUP_LIMIT = 100;
 
 // ---- actions -----------------------------------------------------------------------------------------
 
-export async function createPurchaseRequest(client: ConnectClient, input: PurchaseInput, signal?: AbortSignal): Promise<CreatedRequest> {
+export async function createPurchaseRequest(
+  client: ConnectClient,
+  input: PurchaseInput,
+  signal?: AbortSignal,
+): Promise<CreatedRequest> {
   const purchase = parseInput(PurchaseInputSchema, input);
   const productId = purchase.productId ?? productOfItem(purchase.itemId);
   const marketplace = await findMarketplace(client, purchase.marketplace, signal);
-  const connection = await findConnection(client, productId, purchase.hubId, signal);
+  const productField = purchase.productId === undefined ? 'itemId' : 'productId';
+  const connection = await findConnection(
+    client,
+    { id: productId, field: productField },
+    purchase.hubId,
+    signal,
+  );
   return postRequest(
     client,
     {
@@ -200,22 +232,42 @@ export async function createPurchaseRequest(client: ConnectClient, input: Purcha
   );
 }
 
-export async function createChangeRequest(client: ConnectClient, input: ChangeInput, signal?: AbortSignal): Promise<CreatedRequest> {
+export async function createChangeRequest(
+  client: ConnectClient,
+  input: ChangeInput,
+  signal?: AbortSignal,
+): Promise<CreatedRequest> {
   const change = parseInput(ChangeInputSchema, input);
   const asset = await findAsset(client, change, signal);
   const itemId = itemToChange(asset, change.itemGlobalId);
-  return postRequest(client, { type: 'change', asset: { id: asset.id, items: [{ id: itemId, quantity: change.quantity }] } }, signal);
+  return postRequest(
+    client,
+    { type: 'change', asset: { id: asset.id, items: [{ id: itemId, quantity: change.quantity }] } },
+    signal,
+  );
 }
 
-export function createCancelRequest(client: ConnectClient, input: AssetRef, signal?: AbortSignal): Promise<CreatedRequest> {
+export function createCancelRequest(
+  client: ConnectClient,
+  input: AssetRef,
+  signal?: AbortSignal,
+): Promise<CreatedRequest> {
   return createAssetRequest('cancel', client, input, signal);
 }
 
-export function createSuspendRequest(client: ConnectClient, input: AssetRef, signal?: AbortSignal): Promise<CreatedRequest> {
+export function createSuspendRequest(
+  client: ConnectClient,
+  input: AssetRef,
+  signal?: AbortSignal,
+): Promise<CreatedRequest> {
   return createAssetRequest('suspend', client, input, signal);
 }
 
-export function createResumeRequest(client: ConnectClient, input: AssetRef, signal?: AbortSignal): Promise<CreatedRequest> {
+export function createResumeRequest(
+  client: ConnectClient,
+  input: AssetRef,
+  signal?: AbortSignal,
+): Promise<CreatedRequest> {
   return createAssetRequest('resume', client, input, signal);
 }
 
@@ -240,16 +292,24 @@ type NewRequest = {
 };
 
 /** POST /requests: sent once (client.create never re-sends it blindly). */
-async function postRequest(client: ConnectClient, body: NewRequest, signal?: AbortSignal): Promise<CreatedRequest> {
+async function postRequest(
+  client: ConnectClient,
+  body: NewRequest,
+  signal?: AbortSignal,
+): Promise<CreatedRequest> {
   const result = await client.create('/requests', body, signal);
   const created = CreatedRequestSchema.safeParse(result.data);
   if (created.success) return created.data;
-  throw new ConnectError('bad_response', `POST /requests answered ${result.status} without a usable request; the ${body.type} request may have been created: check before retrying`, {
-    method: 'POST',
-    path: '/requests',
-    status: result.status,
-    bodyPreview: JSON.stringify(result.data ?? null).slice(0, 300),
-  });
+  throw new ConnectError(
+    'bad_response',
+    `POST /requests answered ${result.status} without a usable request; the ${body.type} request may have been created: check before retrying`,
+    {
+      method: 'POST',
+      path: '/requests',
+      status: result.status,
+      bodyPreview: JSON.stringify(result.data ?? null).slice(0, 300),
+    },
+  );
 }
 
 async function findMarketplace(client: ConnectClient, name: string, signal?: AbortSignal) {
@@ -260,30 +320,48 @@ async function findMarketplace(client: ConnectClient, name: string, signal?: Abo
   });
 }
 
-/** The product's connection on the hub: the channel its requests travel. */
-async function findConnection(client: ConnectClient, productId: string, hubId: string, signal?: AbortSignal) {
-  const path = `/products/${encodeURIComponent(productId)}/connections`;
-  const found = await lookup(client, path, rql.eq('hub.id', hubId), ConnectionSchema, signal);
+/**
+ * The product's connection on the hub: the channel its requests travel. `productField` is the input
+ * field the product came from (given, or derived from the item), named when Connect has no such product.
+ */
+async function findConnection(
+  client: ConnectClient,
+  product: { id: string; field: 'productId' | 'itemId' },
+  hubId: string,
+  signal?: AbortSignal,
+) {
+  const path = `/products/${encodeURIComponent(product.id)}/connections`;
+  const found = await lookup(client, path, rql.eq('hub.id', hubId), ConnectionSchema, signal).catch(
+    (err: unknown) => {
+      throw isConnectError(err, 'not_found') ? inputError(product.field, `no product ${product.id}`) : err;
+    },
+  );
   return exactlyOne(found, 'hubId', {
-    none: `product ${productId} has no connection on hub ${hubId}`,
-    several: `product ${productId} has several connections on hub ${hubId}`,
+    none: `product ${product.id} has no connection on hub ${hubId}`,
+    several: `product ${product.id} has several connections on hub ${hubId}`,
     describe: (c) => `${c.id} (${c.type ?? 'unknown type'})`,
   });
 }
 
 /** The one live asset with the external id (and uid): ended assets cannot take requests. */
-async function findAsset(client: ConnectClient, ref: z.output<typeof AssetRefSchema>, signal?: AbortSignal): Promise<AssetMatch> {
-  const filter = ref.externalUid === undefined
-    ? rql.eq('external_id', ref.externalId)
-    : rql.and(rql.eq('external_id', ref.externalId), rql.eq('external_uid', ref.externalUid));
+async function findAsset(
+  client: ConnectClient,
+  ref: z.output<typeof AssetRefSchema>,
+  signal?: AbortSignal,
+): Promise<AssetMatch> {
+  const filter =
+    ref.externalUid === undefined
+      ? rql.eq('external_id', ref.externalId)
+      : rql.and(rql.eq('external_id', ref.externalId), rql.eq('external_uid', ref.externalUid));
   const found = await lookup(client, '/assets', filter, AssetMatchSchema, signal);
   const live = found.filter((asset) => !ENDED_ASSET_STATUSES.has(asset.status ?? ''));
   const which = `external id "${ref.externalId}"${ref.externalUid === undefined ? '' : ` and external uid "${ref.externalUid}"`}`;
   const ended = found.filter((asset) => !live.includes(asset));
   return exactlyOne(live, 'externalId', {
-    none: ended.length === 0
-      ? `no asset with ${which}`
-      : `the assets with ${which} have ended: ${ended.map((a) => `${a.id} (${a.status})`).join(', ')}`,
+    none:
+      ended.length === 0
+        ? `no asset with ${which}`
+        : `the assets with ${which} have ended: ${ended.map((a) => `${a.id} (${a.status})`).join(', ')}`,
     several: `several assets have ${which}; pass the external uid to pick one`,
     describe: (a) => `${a.id} (${a.status ?? 'unknown status'})`,
   });
@@ -298,12 +376,21 @@ function itemToChange(asset: AssetMatch, globalId: string | undefined): string {
   }
   const [only, ...others] = items;
   if (only === undefined || others.length > 0) {
-    throw inputError('itemGlobalId', `asset ${asset.id} has ${items.length} items (${items.map((i) => i.global_id ?? i.id).join(', ') || 'none'}): say which one to change`);
+    throw inputError(
+      'itemGlobalId',
+      `asset ${asset.id} has ${items.length} items (${items.map((i) => i.global_id ?? i.id).join(', ') || 'none'}): say which one to change`,
+    );
   }
   return only.id;
 }
 
-function lookup<T>(client: ConnectClient, path: string, filter: Rql, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T[]> {
+function lookup<T>(
+  client: ConnectClient,
+  path: string,
+  filter: Rql,
+  schema: z.ZodType<T>,
+  signal?: AbortSignal,
+): Promise<T[]> {
   return client.get(path, z.array(schema), signal, joinQuery(filter, `limit=${LOOKUP_LIMIT}`));
 }
 
@@ -314,11 +401,17 @@ function exactlyOne<T extends { id: string }>(
 ): T {
   const [first, ...rest] = found;
   if (first === undefined) throw inputError(field, messages.none);
-  if (rest.length > 0) throw inputError(field, `${messages.several}: ${found.map(messages.describe ?? ((item) => item.id)).join(', ')}`);
+  if (rest.length > 0)
+    throw inputError(
+      field,
+      `${messages.several}: ${found.map(messages.describe ?? ((item) => item.id)).join(', ')}`,
+    );
   return first;
 }
 
 /** Connect keys tier accounts on external ids; the uid is ours to make up when the caller has none. */
-function withExternalUid<A extends { external_uid?: string | undefined }>(account: A): A & { external_uid: string } {
+function withExternalUid<A extends { external_uid?: string | undefined }>(
+  account: A,
+): A & { external_uid: string } {
   return { ...account, external_uid: account.external_uid ?? randomUUID() };
 }

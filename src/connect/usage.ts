@@ -19,7 +19,9 @@ export const UsageRecordSchema = z.looseObject({
   usage: amount,
   amount,
   item: z.looseObject({ id: str, mpn: str, name: str, unit: str }).nullish(),
-  asset: z.looseObject({ id: str, external_id: z.union([z.string(), z.number()]).nullish(), external_uid: str }).nullish(),
+  asset: z
+    .looseObject({ id: str, external_id: z.union([z.string(), z.number()]).nullish(), external_uid: str })
+    .nullish(),
   params: z.array(z.looseObject({ parameter_name: str, parameter_value: z.unknown().optional() })).nullish(),
   usagefile: z.looseObject({ id: str, name: str }).nullish(),
 });
@@ -28,10 +30,17 @@ export type UsageRecord = z.infer<typeof UsageRecordSchema>;
 /** The arguments of listUsageRecords, for callers that check them ahead (the CLI, before connecting). */
 export const UsageListArgsSchema = z.object({
   usageFileId: z
-    .string({ error: (issue) => (issue.input === undefined ? 'required' : 'expected an id like UF-2026-11-0001') })
+    .string({
+      error: (issue) => (issue.input === undefined ? 'required' : 'expected an id like UF-2026-11-0001'),
+    })
     .trim()
     .regex(/^UF-\d+(-\d+)+$/, 'expected an id like UF-2026-11-0001'),
-  pageSize: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(100),
+  pageSize: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1000, 'must be at most 1000')
+    .default(100),
 });
 
 export interface UsageRecordListOptions {
@@ -49,12 +58,23 @@ export interface UsageRecordListOptions {
  * Every record of a usage file, over all pages, in the order Connect lists them. The arguments are
  * checked at once, and the file is looked up first, so a wrong id is an error rather than an empty list.
  */
-export function listUsageRecords(client: ConnectClient, usageFileId: string, options: UsageRecordListOptions = {}): AsyncGenerator<UsageRecord> {
-  const { usageFileId: fileId, pageSize } = parseInput(UsageListArgsSchema, { usageFileId, pageSize: options.pageSize });
+export function listUsageRecords(
+  client: ConnectClient,
+  usageFileId: string,
+  options: UsageRecordListOptions = {},
+): AsyncGenerator<UsageRecord> {
+  const { usageFileId: fileId, pageSize } = parseInput(UsageListArgsSchema, {
+    usageFileId,
+    pageSize: options.pageSize,
+  });
   const onInvalid = options.onInvalid ?? rejectInvalidRecord;
   return (async function* records() {
     await requireUsageFile(client, fileId, options.signal);
-    yield* client.paginate('/usage/records', rql.eq('usage_file', fileId), UsageRecordSchema, { pageSize, signal: options.signal, onInvalid });
+    yield* client.paginate('/usage/records', rql.eq('usage_file', fileId), UsageRecordSchema, {
+      pageSize,
+      signal: options.signal,
+      onInvalid,
+    });
   })();
 }
 
@@ -68,8 +88,12 @@ async function requireUsageFile(client: ConnectClient, fileId: string, signal?: 
 }
 
 function rejectInvalidRecord(item: InvalidItem): never {
-  throw new ConnectError('bad_response', `GET /usage/records: record ${item.id ?? `#${item.index}`} is unusable: ${item.problems.slice(0, 5).join('; ')}`, {
-    method: 'GET',
-    path: '/usage/records',
-  });
+  throw new ConnectError(
+    'bad_response',
+    `GET /usage/records: record ${item.id ?? `#${item.index}`} is unusable: ${item.problems.slice(0, 5).join('; ')}`,
+    {
+      method: 'GET',
+      path: '/usage/records',
+    },
+  );
 }

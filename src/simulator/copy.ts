@@ -1,0 +1,12 @@
+/**
+ * A deep copy of plain JSON-like data (objects, arrays, primitives). The store copies every object it
+ * hands out; for its plain data this is several times faster than structuredClone, which matters when a
+ * bench seeds 10,000 requests or pages through them 1000 at a time.
+ */
+export function copy<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copy) as T;
+  const result: Record<string, unknown> = {};
+  for (const key in value) result[key] = copy((value as Record<string, unknown>)[key]);
+  return result as T;
+}

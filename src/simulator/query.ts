@@ -1,0 +1,186 @@
+import { copy } from './copy.ts';
+import type { ListQuery, OrderTerm, RqlFilter, RqlValue } from './rql.ts';
+import { parseInstant } from './timestamps.ts';
+
+/**
+ * Runs a parsed listing query over a collection: filter, order, page, project. Dotted fields resolve
+ * through nested objects and arrays (`asset.params.id` is every parameter's id), and a term matches
+ * when ANY resolved value does, like Connect's lookups across relations.
+ */
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;
+
+export interface CollectionRules {
+  /** Order when the query has no `ordering(...)`; ties keep insertion order (the sort is stable). */
+  defaultOrdering?: OrderTerm[];
+  /** Filter names that stand for another field: `usage_file` → `usagefile.id`. */
+  aliases?: Record<string, string>;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  offset: number;
+}
+
+export function runQuery<T extends object>(
+  all: Iterable<T>,
+  query: ListQuery,
+  rules: CollectionRules = {},
+): Page<T> {
+  const aliases = rules.aliases ?? {};
+  const filter = query.filter;
+  const matching =
+    filter === undefined ? [...all] : [...all].filter((item) => matches(item, filter, aliases));
+  const ordering = query.ordering.length > 0 ? query.ordering : (rules.defaultOrdering ?? []);
+  const ordered = ordering.length > 0 ? sortBy(matching, ordering, aliases) : matching;
+  const offset = query.offset ?? 0;
+  const limit = Math.min(query.limit ?? DEFAULT_LIMIT, MAX_LIMIT);
+  const items = ordered.slice(offset, offset + limit);
+  return {
+    items: query.exclude.length > 0 ? items.map((item) => without(item, query.exclude)) : items,
+    total: matching.length,
+    offset,
+  };
+}
+
+/** `items <first>-<last>/<total>`, 0-based and inclusive; an empty page names its offset twice (`items 0-0/0`). */
+export function contentRange(page: Page<unknown>): string {
+  const last = page.items.length === 0 ? page.offset : page.offset + page.items.length - 1;
+  return `items ${page.offset}-${last}/${page.total}`;
+}
+
+export function matches(item: object, filter: RqlFilter, aliases: Record<string, string> = {}): boolean {
+  switch (filter.op) {
+    case 'and':
+      return filter.terms.every((term) => matches(item, term, aliases));
+    case 'or':
+      return filter.terms.some((term) => matches(item, term, aliases));
+    case 'not':
+      return !matches(item, filter.term, aliases);
+    case 'in':
+      return filter.values.some((value) => equals(resolve(item, filter.field, aliases), value));
+    case 'out':
+      return !filter.values.some((value) => equals(resolve(item, filter.field, aliases), value));
+    case 'eq':
+      return equals(resolve(item, filter.field, aliases), filter.value);
+    case 'ne':
+      return !equals(resolve(item, filter.field, aliases), filter.value);
+    case 'like':
+    case 'ilike': {
+      const pattern = wildcard(filter.value ?? '', filter.op === 'ilike');
+      return resolve(item, filter.field, aliases).some(
+        (leaf) => isScalar(leaf) && pattern.test(String(leaf)),
+      );
+    }
+    default: {
+      const { op, value } = filter;
+      if (value === null) return false;
+      return resolve(item, filter.field, aliases).some((leaf) => {
+        if (!isScalar(leaf)) return false;
+        const order = compareScalars(leaf, value);
+        return op === 'gt' ? order > 0 : op === 'ge' ? order >= 0 : op === 'lt' ? order < 0 : order <= 0;
+      });
+    }
+  }
+}
+
+/** Every value at a dotted path; arrays on the way (and at the end) are flattened. */
+export function resolve(item: object, field: string, aliases: Record<string, string> = {}): unknown[] {
+  let current: unknown[] = [item];
+  for (const segment of (aliases[field] ?? field).split('.')) {
+    const next: unknown[] = [];
+    for (const value of current.flat(Infinity)) {
+      if (typeof value === 'object' && value !== null) next.push((value as Record<string, unknown>)[segment]);
+    }
+    current = next;
+  }
+  return current.flat(Infinity);
+}
+
+/** `eq(field,null())` matches a missing or null field; a value matches its string form (numeric ids too). */
+function equals(leaves: unknown[], value: RqlValue): boolean {
+  if (value === null)
+    return leaves.length === 0 || leaves.some((leaf) => leaf === null || leaf === undefined);
+  return leaves.some((leaf) => isScalar(leaf) && String(leaf) === value);
+}
+
+function isScalar(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+/** Dates compare as instants (whatever their offset notation), numbers as numbers, the rest as text. */
+function compareScalars(a: string | number | boolean, b: string | number | boolean): number {
+  const instantA = typeof a === 'string' ? parseInstant(a) : undefined;
+  const instantB = typeof b === 'string' ? parseInstant(b) : undefined;
+  if (instantA !== undefined && instantB !== undefined) return instantA - instantB;
+  const numberA = Number(a);
+  const numberB = Number(b);
+  if (a !== '' && b !== '' && Number.isFinite(numberA) && Number.isFinite(numberB)) return numberA - numberB;
+  const textA = String(a);
+  const textB = String(b);
+  return textA < textB ? -1 : textA > textB ? 1 : 0;
+}
+
+type SortKey = number | string | undefined;
+
+/** Sorts on keys computed once per item (dates parsed once, not per comparison); stable for ties. */
+function sortBy<T extends object>(items: T[], ordering: OrderTerm[], aliases: Record<string, string>): T[] {
+  const keyed = items.map((item) => ({
+    item,
+    keys: ordering.map(({ field }) => sortKey(resolve(item, field, aliases)[0])),
+  }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < ordering.length; i++) {
+      const order = compareKeys(a.keys[i], b.keys[i]);
+      if (order !== 0) return ordering[i]!.descending ? -order : order;
+    }
+    return 0;
+  });
+  return keyed.map(({ item }) => item);
+}
+
+function sortKey(value: unknown): SortKey {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value !== 'string') return undefined;
+  const instant = parseInstant(value);
+  if (instant !== undefined) return instant;
+  return value !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+}
+
+/** Missing values first, then numbers (and instants), then text. */
+function compareKeys(a: SortKey, b: SortKey): number {
+  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? -1 : 1;
+  if (typeof a !== typeof b) return typeof a === 'number' ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function wildcard(pattern: string, ignoreCase: boolean): RegExp {
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '');
+}
+
+/** A deep copy without the dotted fields (`select(-asset.items)`), through arrays too. */
+function without<T extends object>(item: T, fields: string[]): T {
+  const projected = copy(item);
+  for (const field of fields) drop(projected, field.split('.'));
+  return projected;
+}
+
+function drop(target: unknown, path: string[]): void {
+  if (Array.isArray(target)) {
+    target.forEach((element) => drop(element, path));
+    return;
+  }
+  if (typeof target !== 'object' || target === null) return;
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  const record = target as Record<string, unknown>;
+  if (rest.length === 0) delete record[head];
+  else drop(record[head], rest);
+}

@@ -1,0 +1,23 @@
+/** Connect writes times as ISO 8601 with an explicit `+00:00` offset: `2026-11-24T07:30:00.123+00:00`. */
+export function formatTimestamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/Z$/, '+00:00');
+}
+
+export type TimeInput = string | number | Date;
+
+/** Milliseconds since the epoch, from a timestamp in any form the store accepts. */
+export function toMillis(value: TimeInput): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
+  if (Number.isNaN(ms)) throw new RangeError(`not a timestamp: ${String(value)}`);
+  return ms;
+}
+
+/** An ISO date or date-time (what RQL comparisons on `created`/`updated` carry); not plain numbers. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** The instant a string denotes, or undefined when it is not an ISO date. */
+export function parseInstant(value: string): number | undefined {
+  if (!ISO_DATE.test(value)) return undefined;
+  const ms = Date.parse(value.replace(' ', 'T'));
+  return Number.isNaN(ms) ? undefined : ms;
+}

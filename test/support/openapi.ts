@@ -1,0 +1,225 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { OpenAPIBackend, type Operation } from 'openapi-backend';
+import { parse } from 'yaml';
+import type { JournalEntry } from '../../src/simulator/index.ts';
+
+/**
+ * Checks traffic against CloudBlue's OpenAPI description of Connect (shared/connect-openapi): what a
+ * client sent (`checkAgainstSpec`) and what a server answered (`validateResponse`).
+ *
+ * The 2.3 MB spec is parsed once per test file (jest isolates modules per file): YAML parsing takes
+ * about 1.2 s, building the validator in openapi-backend's quick mode under 0.1 s (it dereferences
+ * synchronously and compiles an operation's validators only when first used). The full mode would add
+ * over a second and only warns that the spec itself fails OpenAPI schema validation.
+ */
+
+export const SPEC_PATH = fileURLToPath(new URL('../../../shared/connect-openapi/connect-openapi30.yml', import.meta.url));
+
+export interface ConnectSpec {
+  /** How long parsing and preparing the spec took, in ms. */
+  loadMs: number;
+  operation(method: string, path: string): Operation | undefined;
+  /** Problems of a response body (empty when valid); paths are relative to the API base. */
+  validateResponse(method: string, path: string, status: number, body: unknown): string[];
+  /** Problems of a request body (empty when valid). */
+  validateRequestBody(method: string, path: string, body: unknown): string[];
+}
+
+export interface SpecProblem {
+  entry: JournalEntry;
+  problem: string;
+}
+
+let loading: Promise<ConnectSpec> | undefined;
+
+export function loadConnectSpec(): Promise<ConnectSpec> {
+  loading ??= buildSpec();
+  return loading;
+}
+
+/**
+ * For journal entries (what a client sent): those whose method and path match no operation of the
+ * spec, and those whose body fails the operation's request schema.
+ */
+export async function checkAgainstSpec(entries: JournalEntry[]): Promise<SpecProblem[]> {
+  const spec = await loadConnectSpec();
+  return entries.flatMap((entry) => {
+    if (!spec.operation(entry.method, entry.path)) return [{ entry, problem: `${entry.method} ${entry.path}: no such operation in the spec` }];
+    return spec.validateRequestBody(entry.method, entry.path, entry.body).map((problem) => ({ entry, problem: `${entry.method} ${entry.path}: ${problem}` }));
+  });
+}
+
+async function buildSpec(): Promise<ConnectSpec> {
+  if (!existsSync(SPEC_PATH)) {
+    throw new Error(`The Connect OpenAPI spec is missing: expected ${SPEC_PATH} (shared/connect-openapi/connect-openapi30.yml next to the repository).`);
+  }
+  const started = performance.now();
+  const document = parse(readFileSync(SPEC_PATH, 'utf8'), { maxAliasCount: -1 });
+  for (const deviation of SPEC_DEVIATIONS) deviation.patch(document);
+  const api = new OpenAPIBackend({
+    definition: document,
+    quick: true,
+    ajvOpts: { allErrors: true, logger: false },
+    customizeAjv: (ajv) => {
+      for (const [name, check] of Object.entries(FORMATS)) ajv.addFormat(name, check);
+      return ajv;
+    },
+  });
+  await api.init();
+  const loadMs = Math.round(performance.now() - started);
+
+  const operation = (method: string, path: string) => api.matchOperation({ method, path, headers: {} });
+  const require = (method: string, path: string) => {
+    const found = operation(method, path);
+    if (!found) throw new Error(`${method} ${path}: no such operation in the spec`);
+    return found;
+  };
+  return {
+    loadMs,
+    operation,
+    validateResponse: (method, path, status, body) => describe(api.validateResponse(body, require(method, path), status).errors),
+    validateRequestBody: (method, path, body) => {
+      const result = api.validateRequest({ method, path, headers: { 'content-type': 'application/json' }, body: body ?? {} }, require(method, path));
+      return describe(result.errors?.filter((error) => error.instancePath.startsWith('/requestBody')));
+    },
+  };
+}
+
+function describe(errors: Array<{ instancePath: string; message?: string; params?: unknown }> | null | undefined): string[] {
+  return (errors ?? []).map((error) => `${error.instancePath || '(root)'} ${error.message ?? 'is invalid'} ${JSON.stringify(error.params ?? {})}`);
+}
+
+/** Formats the spec uses that Ajv does not know: Connect writes `datetime` for `date-time`. */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+const FORMATS: Record<string, (value: string) => boolean> = {
+  'date-time': (value) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T'))),
+  datetime: (value) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T'))),
+  date: (value) => /^\d{4}-\d{2}-\d{2}$/.test(value),
+  email: (value) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value),
+};
+
+// ---- where the spec disagrees with the real API ---------------------------------------------------------
+
+type Json = Record<string, unknown>;
+
+/**
+ * Each entry names the exact spot where the spec is stricter than (or contrary to) what Connect really
+ * sends, as CONNECT-API.md documents it, and patches only that spot. Everything else is checked as the
+ * spec says. A patch whose spot is gone throws: a new spec version must be looked at again.
+ */
+const SPEC_DEVIATIONS: Array<{ spot: string; reason: string; patch(document: Json): void }> = [
+  {
+    spot: 'the request object of GET /requests, GET /requests/{id}, POST /requests/{id}/approve|fail|inquire|pend: `type` enum',
+    reason: 'lists purchase, change, suspend, resume, cancel; Connect also has adjustment (CONNECT-API.md, "Types")',
+    patch: (document) => forEachRequestObject(document, (request) => extendEnum(schemaAt(request, 'type'), ['adjustment'])),
+  },
+  {
+    spot: 'the same request objects: `status` enum',
+    reason: 'lacks scheduled, revoking and revoked, which CONNECT-API.md lists among the statuses',
+    patch: (document) => forEachRequestObject(document, (request) => extendEnum(schemaAt(request, 'status'), ['scheduled', 'revoking', 'revoked'])),
+  },
+  {
+    spot: 'the same request objects: note, reason, activation_key, assignee, asset.external_uid, asset.items[].old_quantity, asset.params[].value|value_error, asset.tiers.*.external_uid|tax_id|contact_info.address_line2',
+    reason: 'declared plain strings without `nullable`, but "empty fields come as null" (CONNECT-API.md, "Real data is messy")',
+    patch: (document) =>
+      forEachRequestObject(document, (request) => {
+        for (const field of NULLABLE_REQUEST_FIELDS) schemaAt(request, field).nullable = true;
+      }),
+  },
+  {
+    spot: 'the same request objects: asset.external_id and asset.tiers.*.external_id (type string)',
+    reason: '"external_id is sometimes a number" (CONNECT-API.md)',
+    patch: (document) =>
+      forEachRequestObject(document, (request) => {
+        for (const field of ['asset.external_id', ...TIERS.map((tier) => `asset.tiers.${tier}.external_id`)]) stringOrNumber(schemaAt(request, field));
+      }),
+  },
+  {
+    spot: 'components.schemas["dp.Subscription"] (GET /assets): `params` is an array of ARRAYS of parameters',
+    reason: 'a spec bug: every other asset shape, and CONNECT-API.md, have an array of parameter objects',
+    patch: (document) => {
+      const params = schemaAt(subscription(document), 'params') as Json;
+      params.items = (params.items as Json).items;
+    },
+  },
+  {
+    spot: 'components.schemas["dp.Subscription"] (GET /assets): items[].quantity is a number; external_uid and params[].value|value_error lack `nullable`',
+    reason: 'quantities are strings ("unlimited", decimals) everywhere else in Connect, and empty fields come as null (CONNECT-API.md)',
+    patch: (document) => {
+      const asset = subscription(document);
+      schemaAt(asset, 'items.quantity').type = 'string';
+      for (const field of ['params.value', 'params.value_error']) schemaAt(asset, field).nullable = true;
+      stringOrNumber(schemaAt(asset, 'external_id'));
+      for (const tier of TIERS) {
+        for (const field of ['external_uid', 'tax_id', 'contact_info.address_line2']) schemaAt(asset, `tiers.${tier}.${field}`).nullable = true;
+        stringOrNumber(schemaAt(asset, `tiers.${tier}.external_id`));
+      }
+    },
+  },
+];
+
+const TIERS = ['customer', 'tier1', 'tier2'];
+const NULLABLE_REQUEST_FIELDS = [
+  'note',
+  'reason',
+  'activation_key',
+  'assignee',
+  'asset.external_uid',
+  'asset.items.old_quantity',
+  'asset.params.value',
+  'asset.params.value_error',
+  ...TIERS.flatMap((tier) => ['external_uid', 'tax_id', 'contact_info.address_line2'].map((field) => `asset.tiers.${tier}.${field}`)),
+];
+
+const REQUEST_OBJECT_OPERATIONS: Array<[path: string, method: string]> = [
+  ['/requests', 'get'],
+  ['/requests/{id}', 'get'],
+  ['/requests/{id}/approve', 'post'],
+  ['/requests/{id}/fail', 'post'],
+  ['/requests/{id}/inquire', 'post'],
+  ['/requests/{id}/pend', 'post'],
+];
+
+function forEachRequestObject(document: Json, patch: (request: Json) => void): void {
+  for (const [path, method] of REQUEST_OBJECT_OPERATIONS) {
+    const schema = dig(document, ['paths', path, method, 'responses', '200', 'content', 'application/json', 'schema']) as Json;
+    patch(schema.type === 'array' ? (schema.items as Json) : schema);
+  }
+}
+
+function subscription(document: Json): Json {
+  return dig(document, ['components', 'schemas', 'dp.Subscription']) as Json;
+}
+
+/** The schema of a dotted field, through `properties` and array `items`; throws when the spot is gone. */
+function schemaAt(schema: Json, field: string): Json {
+  let current = schema;
+  for (const name of field.split('.')) {
+    if (current.type === 'array') current = current.items as Json;
+    const next = (current.properties as Json | undefined)?.[name] as Json | undefined;
+    if (!next) throw new Error(`spec deviation: no property "${name}" on the way to "${field}"; has the spec changed?`);
+    current = next;
+  }
+  return current;
+}
+
+function dig(value: unknown, path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    current = (current as Json | undefined)?.[key];
+    if (current === undefined) throw new Error(`spec deviation: ${path.join(' > ')} is missing; has the spec changed?`);
+  }
+  return current;
+}
+
+function extendEnum(schema: Json, values: string[]): void {
+  if (!Array.isArray(schema.enum)) throw new Error('spec deviation: expected an enum');
+  schema.enum = [...new Set([...(schema.enum as string[]), ...values])];
+}
+
+function stringOrNumber(schema: Json): void {
+  delete schema.type;
+  schema.anyOf = [{ type: 'string' }, { type: 'number' }];
+  schema.nullable = true;
+}
