@@ -27,7 +27,7 @@ export const runOnceCommand: Command = {
     const log = commandLogger(loaded, io.stdout);
     const { daemon, router, connection } = await buildDaemon(settings, log);
     log.info(
-      { event: 'daemon.started', mode: 'live', schedule: 'once', products: router.products, version: VERSION },
+      { event: 'daemon.started', mode: 'live', schedule: 'once', products: router.products },
       `connect-fulfillment ${VERSION}: one cycle against ${settings.connect.url}`,
     );
     logConfigWarnings(log, loaded);

@@ -3,11 +3,13 @@ import { HandlerLoadError } from '../fulfillment/loader.ts';
 import { VERSION } from '../version.ts';
 import { checkConfigCommand } from './check-config.ts';
 import { EXIT, UsageError, type CliIO, type Command, type ExitCode } from './io.ts';
+import { requestsCommand } from './requests.ts';
 import { runOnceCommand } from './run-once.ts';
 import { simulateCommand } from './simulate.ts';
 import { startCommand } from './start.ts';
+import { usageCommand } from './usage.ts';
 
-const COMMANDS: Command[] = [startCommand, runOnceCommand, simulateCommand, checkConfigCommand];
+const COMMANDS: Command[] = [startCommand, runOnceCommand, simulateCommand, checkConfigCommand, requestsCommand, usageCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

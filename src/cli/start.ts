@@ -66,10 +66,9 @@ export const startCommand: Command = {
 function announce(log: Logger, loaded: LoadedConfig, built: BuiltDaemon, demo: DemoEnvironment | undefined): void {
   const fields = {
     event: 'daemon.started',
-    mode: loaded.mode,
+    mode: demo ? 'demo' : loaded.mode,
     schedule: loaded.config.poll.schedule,
     products: built.router.products,
-    version: VERSION,
   };
   if (demo) {
     log.info(

@@ -53,7 +53,7 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
     durationMs: 0,
   };
   const products = deps.router.products;
-  log.info({ event: 'cycle.started', cycleId, products }, 'cycle started');
+  log.info({ event: 'cycle.started', products }, 'cycle started'); // cycleId comes with the child logger
   deps.events.emit('cycle:start', { cycleId });
 
   const stopCycle = new AbortController();
@@ -124,7 +124,8 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
   } else if (!listedAll) {
     summary.result = 'interrupted';
   }
-  log.info({ event: 'cycle.finished', ...summary }, cycleMessage(summary));
+  const { cycleId: _bound, ...counts } = summary; // the child logger carries cycleId already
+  log.info({ event: 'cycle.finished', ...counts }, cycleMessage(summary));
   deps.events.emit('cycle:end', summary);
   return summary;
 }

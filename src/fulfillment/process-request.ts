@@ -20,6 +20,7 @@ export interface RequestRun {
   request: FulfillmentRequest;
   cycleId: string;
   log: Logger;
+  /** Bound to the cycle and request ids. */
   /** Aborts in-flight work: forced shutdown or an aborted cycle. */
   signal: AbortSignal;
 }
@@ -67,13 +68,13 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
   const { request, log } = run;
   const waitMs = deps.backoff.waitFor(request.id);
   if (waitMs > 0) {
-    log.debug({ event: 'request.deferred', requestId: request.id, nextAttemptInMs: waitMs }, `${request.id} deferred for ${waitMs} ms`);
+    log.debug({ event: 'request.deferred', nextAttemptInMs: waitMs }, `${request.id} deferred for ${waitMs} ms`);
     return { kind: 'skipped' };
   }
   const route = deps.router.route(request);
   if (!route.found) {
     log.info(
-      { event: 'request.unhandled', requestId: request.id, type: request.type, reason: route.reason },
+      { event: 'request.unhandled', type: request.type, reason: route.reason },
       `${request.id}: no handler function for ${request.type} requests of ${request.asset.product.id}; left pending`,
     );
     return { kind: 'skipped' };
@@ -97,9 +98,7 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
     else deps.backoff.recordSuccess(request.id);
     log.info(
       {
-        event: 'request.processed',
-        cycleId: run.cycleId,
-        requestId: request.id,
+        event: 'request.processed', // cycleId and requestId come with the child logger
         assetId: request.asset.id,
         productId: request.asset.product.id,
         type: request.type,
@@ -113,14 +112,14 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
     return { kind: KIND_OF[outcome.action], action: outcome.action, handlerMs };
   } catch (err) {
     if (run.signal.aborted && !(err instanceof HandlerTimeoutError)) {
-      log.warn({ event: 'request.aborted', requestId: request.id }, `${request.id}: interrupted; left for the next cycle`);
+       log.warn({ event: 'request.aborted' }, `${request.id}: interrupted; left for the next cycle`);
       return { kind: 'skipped', code: 'aborted' };
     }
     const code = errorCode(err);
     if (CYCLE_FATAL.has(code)) return { kind: 'error', code, fatal: err };
     const nextAttemptInMs = deps.backoff.recordFailure(request.id);
     log.error(
-      { event: 'request.error', cycleId: run.cycleId, requestId: request.id, err, code, attempt, nextAttemptInMs },
+      { event: 'request.error', err, code, attempt, nextAttemptInMs },
       `${request.id}: ${err instanceof Error ? err.message : String(err)}; left pending, next attempt in ${Math.round(nextAttemptInMs / 1000)} s`,
     );
     return { kind: 'error', code, handlerMs };
