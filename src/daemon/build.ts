@@ -29,6 +29,7 @@ export interface BuiltDaemon {
   router: Router;
   connection: ConnectConnection;
   events: FulfillmentEvents;
+  backoff: RequestBackoff;
 }
 
 export type DaemonHooks = ClientHooks & { onPause?: (ms: number) => void };
@@ -51,13 +52,14 @@ export function createDaemon(settings: DaemonSettings, router: Router, log: Logg
     hooks,
   );
   const events = new FulfillmentEvents();
+  const backoff = new RequestBackoff({ baseMs: settings.processing.backoffBaseMs, maxMs: settings.processing.backoffMaxMs });
   const daemon = new Daemon({
     schedule: settings.poll.schedule,
     log,
     cycle: {
       client: connection.client,
       router,
-      backoff: new RequestBackoff({ baseMs: settings.processing.backoffBaseMs, maxMs: settings.processing.backoffMaxMs }),
+      backoff,
       handlerTimeoutMs: settings.processing.handlerTimeoutMs,
       log,
       events,
@@ -65,5 +67,5 @@ export function createDaemon(settings: DaemonSettings, router: Router, log: Logg
       concurrency: settings.processing.concurrency,
     },
   });
-  return { daemon, router, connection, events };
+  return { daemon, router, connection, events, backoff };
 }
