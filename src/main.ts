@@ -2,8 +2,11 @@
 // Process entry: the only place that reads argv and the process environment and decides the exit code.
 import { runCli } from './cli/run.ts';
 
-process.exitCode = await runCli(process.argv.slice(2), {
+const code = await runCli(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
 });
+// Exit explicitly: a handler that ignored its abort signal may still hold a timer, and a stopped
+// daemon must not linger for it. Logs are flushed by then (stdout/stderr writes are synchronous).
+process.exit(code);
