@@ -14,7 +14,10 @@ const PROVISIONING_MS = 15_000;
 const provisioningStartedAt = new Map<string, number>();
 
 function approveWithTile(title: string) {
-  return { action: 'approve', activationTile: `# ${title}\n\nManage your backups at https://backup.example.com.` } as const;
+  return {
+    action: 'approve',
+    activationTile: `# ${title}\n\nManage your backups at https://backup.example.com.`,
+  } as const;
 }
 
 const handler: VendorHandler = {
@@ -32,7 +35,10 @@ const handler: VendorHandler = {
       return { action: 'skip', reason: 'backup vault is being provisioned', retryAfterMs: remainingMs };
     }
     provisioningStartedAt.delete(request.id);
-    return { ...approveWithTile('Your backup vault is ready'), params: { backup_vault_id: `VLT-${request.id.slice(3, 12)}` } };
+    return {
+      ...approveWithTile('Your backup vault is ready'),
+      params: { backup_vault_id: `VLT-${request.id.slice(3, 12)}` },
+    };
   },
 
   async change() {

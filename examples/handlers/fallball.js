@@ -24,13 +24,19 @@ export default {
     if (typeof email !== 'string' || !EMAIL.test(email)) {
       return {
         action: 'inquire',
-        params: { email: `"${email ?? ''}" is not a valid e-mail address. Please enter the administrator's e-mail.` },
+        params: {
+          email: `"${email ?? ''}" is not a valid e-mail address. Please enter the administrator's e-mail.`,
+        },
       };
     }
     // A real handler would call the vendor's API here, idempotently keyed on the request id.
     const subscriptionId = `FB-${request.id.replace(/\D/g, '').slice(-8)}`;
     log.info({ subscriptionId, email }, 'Fallball account created');
-    return { action: 'approve', templateId: 'TL-276-377-545-001', params: { subscription_id: subscriptionId } };
+    return {
+      action: 'approve',
+      templateId: 'TL-276-377-545-001',
+      params: { subscription_id: subscriptionId },
+    };
   },
 
   async cancel(request) {

@@ -21,6 +21,7 @@ export function parseCommandArgs<O extends Options>(args: string[], options: O, 
 export function intFlag(value: string | undefined, flag: string, min = 0): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
   return n;
 }

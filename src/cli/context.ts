@@ -5,7 +5,11 @@ import { createLogger } from '../log.ts';
 import type { CliIO } from './io.ts';
 
 /** Loads the configuration (file from --config or CONFIG_FILE, then env, then overrides). */
-export function loadCommandConfig(io: CliIO, file: string | undefined, overrides?: Record<string, unknown>): LoadedConfig {
+export function loadCommandConfig(
+  io: CliIO,
+  file: string | undefined,
+  overrides?: Record<string, unknown>,
+): LoadedConfig {
   return loadConfig({ file, env: io.env, overrides });
 }
 
@@ -29,7 +33,9 @@ export function logConfigWarnings(log: Logger, loaded: LoadedConfig): void {
 export function daemonSettings(config: AppConfig, command: string): DaemonSettings {
   const { url, apiKey } = config.connect;
   if (!url || !apiKey) {
-    throw new ConfigError([`connect.url (CONNECT_API_URL) and connect.apiKey (CONNECT_API_KEY): both required for ${command}`]);
+    throw new ConfigError([
+      `connect.url (CONNECT_API_URL) and connect.apiKey (CONNECT_API_KEY): both required for ${command}`,
+    ]);
   }
   return { ...config, connect: { ...config.connect, url, apiKey } };
 }

@@ -9,7 +9,14 @@ import { simulateCommand } from './simulate.ts';
 import { startCommand } from './start.ts';
 import { usageCommand } from './usage.ts';
 
-const COMMANDS: Command[] = [startCommand, runOnceCommand, simulateCommand, checkConfigCommand, requestsCommand, usageCommand];
+const COMMANDS: Command[] = [
+  startCommand,
+  runOnceCommand,
+  simulateCommand,
+  checkConfigCommand,
+  requestsCommand,
+  usageCommand,
+];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -57,7 +64,9 @@ function reportFailure(err: unknown, command: Command, io: CliIO): ExitCode {
     return EXIT.usage;
   }
   if (err instanceof ConfigError || err instanceof HandlerLoadError) {
-    io.stderr.write(`${command.name}: invalid configuration:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    io.stderr.write(
+      `${command.name}: invalid configuration:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+    );
     return EXIT.usage;
   }
   io.stderr.write(`${command.name}: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -11,7 +11,7 @@ export const simulateCommand: Command = {
     'Usage: connect-fulfillment simulate [--port N] [--host H] [--requests N] [--products N]',
     '                                    [--latency MS] [--rate-limit N] [--trickle MS] [--api-key KEY]',
     '',
-    'Serves the project\'s model of the Connect API at http://HOST:PORT/public/v1 until SIGTERM/SIGINT,',
+    "Serves the project's model of the Connect API at http://HOST:PORT/public/v1 until SIGTERM/SIGINT,",
     'with GET /_simulator/stats and /_simulator/requests for inspection. Without --requests it holds',
     'the demo data; with it, N pending purchase requests spread over --products products.',
     '',
@@ -40,13 +40,21 @@ export const simulateCommand: Command = {
     const pendingRequests = intFlag(values.requests, 'requests');
     const trickleMs = intFlag(values.trickle, 'trickle', 1);
     const apiKey = values['api-key'] ?? io.env.SIMULATOR_API_KEY ?? io.env.CONNECT_API_KEY;
-    const log = createLogger({ level: 'info', format: io.env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json', destination: io.stdout, secrets: apiKey ? [apiKey] : [] });
+    const log = createLogger({
+      level: 'info',
+      format: io.env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json',
+      destination: io.stdout,
+      secrets: apiKey ? [apiKey] : [],
+    });
 
     const sim = await startSimulator({
       host: values.host ?? '127.0.0.1',
       port: intFlag(values.port, 'port') ?? 8080,
       apiKey,
-      seed: pendingRequests === undefined ? undefined : { pendingRequests, products: intFlag(values.products, 'products', 1) },
+      seed:
+        pendingRequests === undefined
+          ? undefined
+          : { pendingRequests, products: intFlag(values.products, 'products', 1) },
       latencyMs: intFlag(values.latency, 'latency'),
       rateLimit: intFlag(values['rate-limit'], 'rate-limit', 1),
       trickle: trickleMs === undefined ? undefined : { everyMs: trickleMs },

@@ -42,7 +42,10 @@ export const startCommand: Command = {
     }
     announce(log, loaded, built, demo);
     // The demo's 10-second schedule is short on purpose; the 2–5 minute advice is for real queues.
-    logConfigWarnings(log, demo ? { ...loaded, warnings: loaded.warnings.filter((w) => !w.startsWith('poll.schedule')) } : loaded);
+    logConfigWarnings(
+      log,
+      demo ? { ...loaded, warnings: loaded.warnings.filter((w) => !w.startsWith('poll.schedule')) } : loaded,
+    );
 
     const exitCode = new Promise<ExitCode>((resolve) => {
       manageLifecycle({
@@ -63,7 +66,12 @@ export const startCommand: Command = {
 };
 
 /** The first log line says what runs, where, and — in the demo — that it is one. */
-function announce(log: Logger, loaded: LoadedConfig, built: BuiltDaemon, demo: DemoEnvironment | undefined): void {
+function announce(
+  log: Logger,
+  loaded: LoadedConfig,
+  built: BuiltDaemon,
+  demo: DemoEnvironment | undefined,
+): void {
   const fields = {
     event: 'daemon.started',
     mode: demo ? 'demo' : loaded.mode,

@@ -18,8 +18,20 @@ import type { HttpCall, HttpResult, Transport } from './transport.ts';
 
 /** Observers for metrics; the client works without them. */
 export interface ClientHooks {
-  onCall?(call: { method: string; route: string; status: number | undefined; code: ConnectErrorCode | undefined; durationMs: number }): void;
-  onRetry?(retry: { method: string; route: string; code: ConnectErrorCode; attempt: number; delayMs: number }): void;
+  onCall?(call: {
+    method: string;
+    route: string;
+    status: number | undefined;
+    code: ConnectErrorCode | undefined;
+    durationMs: number;
+  }): void;
+  onRetry?(retry: {
+    method: string;
+    route: string;
+    code: ConnectErrorCode;
+    attempt: number;
+    delayMs: number;
+  }): void;
 }
 
 export interface ConnectClientOptions {
@@ -66,7 +78,11 @@ const ALLOWED_FROM: Record<Action, readonly string[]> = {
 };
 
 /** Failures after which re-reading the request would not help (or is not allowed to happen). */
-const FINAL_FOR_ACTIONS: ReadonlySet<ConnectErrorCode> = new Set(['unauthorized', 'aborted', 'retry_after_too_long']);
+const FINAL_FOR_ACTIONS: ReadonlySet<ConnectErrorCode> = new Set([
+  'unauthorized',
+  'aborted',
+  'retry_after_too_long',
+]);
 
 /** Template for metrics and logs: ids replaced, so label sets stay bounded. */
 export function routeTemplate(path: string): string {
@@ -99,7 +115,10 @@ export class ConnectClient {
    * keyed on `created` (ascending): each page asks for `created >= last seen`, and ids already handed
    * out are skipped. Only a page made entirely of one timestamp advances by offset within that tie.
    */
-  async *listPendingRequests(productIds: readonly string[], options: ListOptions): AsyncGenerator<FulfillmentRequest> {
+  async *listPendingRequests(
+    productIds: readonly string[],
+    options: ListOptions,
+  ): AsyncGenerator<FulfillmentRequest> {
     const filter = rql.and(rql.eq('status', 'pending'), rql.in('asset.product.id', productIds));
     yield* this.listRequests(filter, options);
   }
@@ -138,7 +157,12 @@ export class ConnectClient {
   }
 
   /** Every item of an offset-paged listing that does not change while it is read (usage records, assets). */
-  async *paginate<T>(path: string, filter: string, schema: z.ZodType<T>, options: ListOptions): AsyncGenerator<T> {
+  async *paginate<T>(
+    path: string,
+    filter: string,
+    schema: z.ZodType<T>,
+    options: ListOptions,
+  ): AsyncGenerator<T> {
     for (let offset = 0; ; offset += options.pageSize) {
       const query = joinQuery(filter, `limit=${options.pageSize}`, `offset=${offset}`);
       const { items, total } = await this.#page(path, query, options.signal);
@@ -161,7 +185,12 @@ export class ConnectClient {
 
   /** Sets parameter values and/or value errors. A PUT of the same values is harmless, so it is retried. */
   async updateParams(id: string, params: ParamUpdate[], signal?: AbortSignal): Promise<void> {
-    await this.call({ method: 'PUT', path: `/requests/${encodeURIComponent(id)}`, body: { asset: { params } }, signal });
+    await this.call({
+      method: 'PUT',
+      path: `/requests/${encodeURIComponent(id)}`,
+      body: { asset: { params } },
+      signal,
+    });
   }
 
   approve(id: string, body: ApproveBody, signal?: AbortSignal): Promise<ActionResult> {
@@ -228,14 +257,18 @@ export class ConnectClient {
             return { result: 'already_done', action };
           }
           if (!ALLOWED_FROM[action].includes(current.status)) {
-            throw new ConnectError('invalid_state', `${action} of ${id}: request is ${current.status}, not ${ALLOWED_FROM[action].join('/')}`, {
-              method: 'POST',
-              path: routeOf(path),
-              status: err.status,
-              connectCode: err.connectCode,
-              errors: err.errors,
-              cause: err,
-            });
+            throw new ConnectError(
+              'invalid_state',
+              `${action} of ${id}: request is ${current.status}, not ${ALLOWED_FROM[action].join('/')}`,
+              {
+                method: 'POST',
+                path: routeOf(path),
+                status: err.status,
+                connectCode: err.connectCode,
+                errors: err.errors,
+                cause: err,
+              },
+            );
           }
         }
         await this.#waitOrThrow(err, attempt, 'POST', path, signal);
@@ -243,7 +276,11 @@ export class ConnectClient {
     }
   }
 
-  async #page(path: string, query: string, signal?: AbortSignal): Promise<{ items: unknown[]; total: number | undefined }> {
+  async #page(
+    path: string,
+    query: string,
+    signal?: AbortSignal,
+  ): Promise<{ items: unknown[]; total: number | undefined }> {
     const result = await this.call({ method: 'GET', path, query, signal });
     const page = ListPageSchema.safeParse(result.data);
     if (!page.success) {
@@ -262,7 +299,13 @@ export class ConnectClient {
     return this.#gate.run(async () => {
       const started = performance.now();
       const observe = (status: number | undefined, code: ConnectErrorCode | undefined) =>
-        this.#hooks.onCall?.({ method: call.method, route: routeTemplate(call.path), status, code, durationMs: performance.now() - started });
+        this.#hooks.onCall?.({
+          method: call.method,
+          route: routeTemplate(call.path),
+          status,
+          code,
+          durationMs: performance.now() - started,
+        });
       try {
         const result = await this.#transport.send(call);
         observe(result.status, undefined);
@@ -275,16 +318,36 @@ export class ConnectClient {
   }
 
   /** Sleeps before the next attempt, or rethrows when the policy says the failure is final. */
-  async #waitOrThrow(err: unknown, attempt: number, method: string, path: string, signal?: AbortSignal): Promise<void> {
+  async #waitOrThrow(
+    err: unknown,
+    attempt: number,
+    method: string,
+    path: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const decision: RetryDecision = decideRetry(err, attempt, this.#retry);
     if (!decision.retry || !isConnectError(err)) throw err;
     if (decision.pauseAll) this.#gate.pauseFor(decision.delayMs);
     const route = routeOf(path);
     this.#log.warn(
-      { event: 'api.retry', method, path: route, status: err.status, code: err.code, attempt, delayMs: decision.delayMs },
+      {
+        event: 'api.retry',
+        method,
+        path: route,
+        status: err.status,
+        code: err.code,
+        attempt,
+        delayMs: decision.delayMs,
+      },
       `${method} ${route} failed (${err.status ?? err.code}); retry ${attempt + 1}/${this.#retry.maxAttempts} in ${decision.delayMs} ms`,
     );
-    this.#hooks.onRetry?.({ method, route: routeTemplate(path), code: err.code, attempt, delayMs: decision.delayMs });
+    this.#hooks.onRetry?.({
+      method,
+      route: routeTemplate(path),
+      code: err.code,
+      attempt,
+      delayMs: decision.delayMs,
+    });
     await sleep(decision.delayMs, signal);
   }
 }
@@ -293,12 +356,16 @@ function validate<T>(result: HttpResult, schema: z.ZodType<T>, method: string, p
   const parsed = schema.safeParse(result.data);
   if (parsed.success) return parsed.data;
   const problems = result.data === undefined ? ['empty body'] : describeIssues(parsed.error);
-  throw new ConnectError('bad_response', `${method} ${routeOf(path)}: unexpected response: ${problems.slice(0, 5).join('; ')}`, {
-    method,
-    path: routeOf(path),
-    status: result.status,
-    bodyPreview: JSON.stringify(result.data ?? null).slice(0, 300),
-  });
+  throw new ConnectError(
+    'bad_response',
+    `${method} ${routeOf(path)}: unexpected response: ${problems.slice(0, 5).join('; ')}`,
+    {
+      method,
+      path: routeOf(path),
+      status: result.status,
+      bodyPreview: JSON.stringify(result.data ?? null).slice(0, 300),
+    },
+  );
 }
 
 function createdOf(item: unknown): string | undefined {

@@ -35,14 +35,17 @@ export class Gate {
 
   /** Runs `call` when the gate allows; rejects with the signal's reason if it aborts while waiting. */
   run<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return this.#queue.add(async () => {
-      await this.#admit(signal);
-      try {
-        return await call();
-      } finally {
-        this.#rate.release();
-      }
-    }, signal ? { signal } : {});
+    return this.#queue.add(
+      async () => {
+        await this.#admit(signal);
+        try {
+          return await call();
+        } finally {
+          this.#rate.release();
+        }
+      },
+      signal ? { signal } : {},
+    );
   }
 
   /**
@@ -90,6 +93,7 @@ const CLOCK_SLACK_MS = 2;
 
 /** An integer cap per window: below 1/s, one call per 1/rps seconds instead. */
 function rateWindow(requestsPerSecond: number): { cap: number; intervalMs: number } {
-  if (requestsPerSecond >= 1) return { cap: Math.floor(requestsPerSecond), intervalMs: 1000 + CLOCK_SLACK_MS };
+  if (requestsPerSecond >= 1)
+    return { cap: Math.floor(requestsPerSecond), intervalMs: 1000 + CLOCK_SLACK_MS };
   return { cap: 1, intervalMs: Math.ceil(1000 / requestsPerSecond) + CLOCK_SLACK_MS };
 }

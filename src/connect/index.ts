@@ -24,7 +24,11 @@ export interface ConnectConnection {
 }
 
 /** Wires transport, gate and client for one Connect account. */
-export function connectTo(settings: ConnectSettings, log: Logger, hooks: ClientHooks & { onPause?: (ms: number) => void } = {}): ConnectConnection {
+export function connectTo(
+  settings: ConnectSettings,
+  log: Logger,
+  hooks: ClientHooks & { onPause?: (ms: number) => void } = {},
+): ConnectConnection {
   const transport = new Transport({
     url: settings.url,
     apiKey: settings.apiKey,

@@ -3,7 +3,10 @@
  * Returns undefined when the header is absent, unparseable or already past: the caller then uses its
  * own computed backoff, so a bad header can never turn into a busy loop.
  */
-export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  now: number = Date.now(),
+): number | undefined {
   const header = Array.isArray(value) ? value[0] : value;
   if (header === undefined) return undefined;
   const text = header.trim();

@@ -35,7 +35,13 @@ export function decideRetry(
       throw new ConnectError(
         'retry_after_too_long',
         `${err.method} ${err.path}: server asked to wait ${Math.ceil(err.retryAfterMs / 1000)} s, more than retry.maxRetryAfterMs (${options.maxRetryAfterMs} ms)`,
-        { method: err.method, path: err.path, status: err.status, retryAfterMs: err.retryAfterMs, cause: err },
+        {
+          method: err.method,
+          path: err.path,
+          status: err.status,
+          retryAfterMs: err.retryAfterMs,
+          cause: err,
+        },
       );
     }
     return { retry: true, delayMs: err.retryAfterMs, pauseAll: askedForPause };

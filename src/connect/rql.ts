@@ -17,14 +17,21 @@ function field(name: string): string {
 
 export function encodeRqlValue(value: RqlValue): string {
   if (value === null) return 'null()';
-  return encodeURIComponent(String(value)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(String(value)).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 const term = (text: string): Rql => text as Rql;
-const compare = (op: string) => (name: string, value: RqlValue) => term(`${op}(${field(name)},${encodeRqlValue(value)})`);
+const compare = (op: string) => (name: string, value: RqlValue) =>
+  term(`${op}(${field(name)},${encodeRqlValue(value)})`);
 const list = (op: string) => (name: string, values: readonly RqlValue[]) =>
   term(`${op}(${field(name)},(${values.map(encodeRqlValue).join(',')}))`);
-const group = (op: string) => (...terms: Rql[]) => (terms.length === 1 ? terms[0]! : term(`${op}(${terms.join(',')})`));
+const group =
+  (op: string) =>
+  (...terms: Rql[]) =>
+    terms.length === 1 ? terms[0]! : term(`${op}(${terms.join(',')})`);
 
 export const rql = {
   eq: compare('eq'),
@@ -39,8 +46,12 @@ export const rql = {
   or: group('or'),
   not: (inner: Rql) => term(`not(${inner})`),
   /** `ordering(created)`; prefix a field with '-' for descending. */
-  ordering: (...fields: string[]) => term(`ordering(${fields.map((f) => (f.startsWith('-') ? `-${field(f.slice(1))}` : field(f))).join(',')})`),
-  select: (...fields: string[]) => term(`select(${fields.map((f) => (f.startsWith('-') ? `-${field(f.slice(1))}` : field(f))).join(',')})`),
+  ordering: (...fields: string[]) =>
+    term(
+      `ordering(${fields.map((f) => (f.startsWith('-') ? `-${field(f.slice(1))}` : field(f))).join(',')})`,
+    ),
+  select: (...fields: string[]) =>
+    term(`select(${fields.map((f) => (f.startsWith('-') ? `-${field(f.slice(1))}` : field(f))).join(',')})`),
 };
 
 /** Joins query terms (RQL terms and plain key=value pairs) into one query string. */

@@ -90,7 +90,11 @@ export const AssetSchema = z.looseObject({
   items: z.array(ItemSchema).nullish(),
   params: z.array(ParamSchema).nullish(),
   tiers: z
-    .looseObject({ customer: AccountSchema.nullish(), tier1: AccountSchema.nullish(), tier2: AccountSchema.nullish() })
+    .looseObject({
+      customer: AccountSchema.nullish(),
+      tier1: AccountSchema.nullish(),
+      tier2: AccountSchema.nullish(),
+    })
     .nullish(),
 });
 
@@ -130,7 +134,10 @@ export interface InvalidItem {
 }
 
 /** Validates each item on its own: one malformed item is set aside, the rest of the page is used. */
-export function parseItems<T>(items: unknown[], schema: z.ZodType<T>): { valid: T[]; invalid: InvalidItem[] } {
+export function parseItems<T>(
+  items: unknown[],
+  schema: z.ZodType<T>,
+): { valid: T[]; invalid: InvalidItem[] } {
   const valid: T[] = [];
   const invalid: InvalidItem[] = [];
   items.forEach((item, index) => {
@@ -151,7 +158,9 @@ function idOf(item: unknown): string | undefined {
 }
 
 /** `Content-Range: items 0-99/250` → { first: 0, last: 99, total: 250 }. */
-export function parseContentRange(header: string | string[] | undefined): { first: number; last: number; total: number } | undefined {
+export function parseContentRange(
+  header: string | string[] | undefined,
+): { first: number; last: number; total: number } | undefined {
   const value = Array.isArray(header) ? header[0] : header;
   const match = value ? /^items\s+(\d+)-(\d+)\/(\d+)$/.exec(value.trim()) : null;
   if (!match) return undefined;

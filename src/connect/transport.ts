@@ -95,12 +95,16 @@ export class Transport {
     if (status >= 200 && status < 300) {
       if (text.trim() === '') return { status, headers, data: undefined };
       if (!parsed.ok || !isJsonContentType(contentType)) {
-        throw new ConnectError('bad_response', `${call.method} ${route}: expected JSON, got ${describe(contentType)}`, {
-          ...where,
-          status,
-          contentType,
-          bodyPreview: text.slice(0, PREVIEW_CHARS),
-        });
+        throw new ConnectError(
+          'bad_response',
+          `${call.method} ${route}: expected JSON, got ${describe(contentType)}`,
+          {
+            ...where,
+            status,
+            contentType,
+            bodyPreview: text.slice(0, PREVIEW_CHARS),
+          },
+        );
       }
       return { status, headers, data: parsed.value };
     }
@@ -109,15 +113,19 @@ export class Transport {
     const code = codeForStatus(status, call.method);
     const retryAfterMs = parseRetryAfter(headers['retry-after']);
     const summary = body?.errors?.join('; ') || `HTTP ${status}`;
-    throw new ConnectError(code, `${call.method} ${route}: ${status} ${body?.error_code ?? ''} ${summary}`.replace(/\s+/g, ' '), {
-      ...where,
-      status,
-      connectCode: body?.error_code,
-      errors: body?.errors,
-      contentType,
-      bodyPreview: body ? undefined : text.slice(0, PREVIEW_CHARS),
-      retryAfterMs,
-    });
+    throw new ConnectError(
+      code,
+      `${call.method} ${route}: ${status} ${body?.error_code ?? ''} ${summary}`.replace(/\s+/g, ' '),
+      {
+        ...where,
+        status,
+        connectCode: body?.error_code,
+        errors: body?.errors,
+        contentType,
+        bodyPreview: body ? undefined : text.slice(0, PREVIEW_CHARS),
+        retryAfterMs,
+      },
+    );
   }
 
   async close(): Promise<void> {
@@ -148,7 +156,10 @@ function codeForStatus(status: number, method: string): ConnectErrorCode {
 function failure(err: unknown, where: { method: string; path: string }, signal?: AbortSignal): ConnectError {
   if (err instanceof ConnectError) return err;
   if (signal?.aborted) {
-    return new ConnectError('aborted', `${where.method} ${where.path}: aborted`, { ...where, cause: signal.reason });
+    return new ConnectError('aborted', `${where.method} ${where.path}: aborted`, {
+      ...where,
+      cause: signal.reason,
+    });
   }
   const code = (err as { code?: string }).code;
   const timeout =
@@ -156,10 +167,14 @@ function failure(err: unknown, where: { method: string; path: string }, signal?:
     err instanceof undiciErrors.HeadersTimeoutError ||
     err instanceof undiciErrors.BodyTimeoutError;
   const message = err instanceof Error ? err.message : String(err);
-  return new ConnectError(timeout ? 'timeout' : 'network', `${where.method} ${where.path}: ${code ?? ''} ${message}`.trim(), {
-    ...where,
-    cause: err,
-  });
+  return new ConnectError(
+    timeout ? 'timeout' : 'network',
+    `${where.method} ${where.path}: ${code ?? ''} ${message}`.trim(),
+    {
+      ...where,
+      cause: err,
+    },
+  );
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {

@@ -35,12 +35,21 @@ export interface BuiltDaemon {
 export type DaemonHooks = ClientHooks & { onPause?: (ms: number) => void };
 
 /** The composition root: loads the handler modules, then wires the daemon. */
-export async function buildDaemon(settings: DaemonSettings, log: Logger, hooks: DaemonHooks = {}): Promise<BuiltDaemon> {
+export async function buildDaemon(
+  settings: DaemonSettings,
+  log: Logger,
+  hooks: DaemonHooks = {},
+): Promise<BuiltDaemon> {
   return createDaemon(settings, await loadHandlers(settings.handlers), log, hooks);
 }
 
 /** Client, backoff and events wired around a router (tests pass handler objects directly). */
-export function createDaemon(settings: DaemonSettings, router: Router, log: Logger, hooks: DaemonHooks = {}): BuiltDaemon {
+export function createDaemon(
+  settings: DaemonSettings,
+  router: Router,
+  log: Logger,
+  hooks: DaemonHooks = {},
+): BuiltDaemon {
   const connection = connectTo(
     {
       ...settings.connect,
@@ -52,7 +61,10 @@ export function createDaemon(settings: DaemonSettings, router: Router, log: Logg
     hooks,
   );
   const events = new FulfillmentEvents();
-  const backoff = new RequestBackoff({ baseMs: settings.processing.backoffBaseMs, maxMs: settings.processing.backoffMaxMs });
+  const backoff = new RequestBackoff({
+    baseMs: settings.processing.backoffBaseMs,
+    maxMs: settings.processing.backoffMaxMs,
+  });
   const daemon = new Daemon({
     schedule: settings.poll.schedule,
     log,

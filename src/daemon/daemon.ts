@@ -101,7 +101,13 @@ export class Daemon {
     const graceOver = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), graceMs);
     });
-    const finished = await Promise.race([running.then(() => 'done' as const, () => 'done' as const), graceOver]);
+    const finished = await Promise.race([
+      running.then(
+        () => 'done' as const,
+        () => 'done' as const,
+      ),
+      graceOver,
+    ]);
     clearTimeout(timer);
     if (finished === 'done') return true;
     this.abort();

@@ -25,7 +25,10 @@ export function manageLifecycle(options: LifecycleOptions): () => void {
 
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
-      log.warn({ event: 'daemon.stopping', signal, inFlight: daemon.inFlight, forced: true }, `${signal} again: exiting now`);
+      log.warn(
+        { event: 'daemon.stopping', signal, inFlight: daemon.inFlight, forced: true },
+        `${signal} again: exiting now`,
+      );
       daemon.abort();
       void beforeExit(1).finally(() => exit(1));
       return;
@@ -36,14 +39,20 @@ export function manageLifecycle(options: LifecycleOptions): () => void {
       `${signal}: stopping; ${daemon.inFlight} request(s) in flight get up to ${graceMs} ms`,
     );
     void daemon.stop(graceMs).then(async (clean) => {
-      log.info({ event: 'daemon.stopped', clean }, clean ? 'stopped' : 'stopped after the grace period; unfinished requests stay pending');
+      log.info(
+        { event: 'daemon.stopped', clean },
+        clean ? 'stopped' : 'stopped after the grace period; unfinished requests stay pending',
+      );
       await beforeExit(0);
       exit(0);
     });
   };
 
   const onFatal = (kind: string) => (err: unknown) => {
-    log.fatal({ event: 'daemon.crashed', kind, err }, `${kind}: ${err instanceof Error ? err.message : String(err)}; exiting`);
+    log.fatal(
+      { event: 'daemon.crashed', kind, err },
+      `${kind}: ${err instanceof Error ? err.message : String(err)}; exiting`,
+    );
     daemon.abort();
     void beforeExit(1).finally(() => exit(1));
   };

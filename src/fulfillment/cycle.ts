@@ -20,7 +20,10 @@ export interface CycleSignals {
   abort?: AbortSignal;
 }
 
-const COUNTER_OF: Record<RequestResultKind, keyof Pick<CycleSummary, 'approved' | 'failed' | 'inquired' | 'pended' | 'skipped' | 'errors'>> = {
+const COUNTER_OF: Record<
+  RequestResultKind,
+  keyof Pick<CycleSummary, 'approved' | 'failed' | 'inquired' | 'pended' | 'skipped' | 'errors'>
+> = {
   approved: 'approved',
   failed: 'failed',
   inquired: 'inquired',
@@ -137,7 +140,10 @@ function logAbort(log: Logger, err: unknown): void {
       'Connect refused the API key (connect.apiKey / CONNECT_API_KEY): cycle ended; the next cycle tries again',
     );
   } else {
-    log.error({ event: 'cycle.aborted', err }, `cycle aborted: ${err instanceof Error ? err.message : String(err)}`);
+    log.error(
+      { event: 'cycle.aborted', err },
+      `cycle aborted: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 

@@ -21,10 +21,13 @@ export async function executeOutcome(
 ): Promise<ActionResult | undefined> {
   switch (outcome.action) {
     case 'approve':
-      if (outcome.params) await client.updateParams(request.id, paramUpdates(outcome.params, 'value'), signal);
+      if (outcome.params)
+        await client.updateParams(request.id, paramUpdates(outcome.params, 'value'), signal);
       return client.approve(
         request.id,
-        'templateId' in outcome ? { template_id: outcome.templateId } : { activation_tile: outcome.activationTile },
+        'templateId' in outcome
+          ? { template_id: outcome.templateId }
+          : { activation_tile: outcome.activationTile },
         signal,
       );
     case 'fail':

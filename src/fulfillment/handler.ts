@@ -16,7 +16,10 @@ export interface HandlerContext {
   cycleId: string;
 }
 
-export type HandlerFunction = (request: FulfillmentRequest, context: HandlerContext) => Outcome | Promise<Outcome>;
+export type HandlerFunction = (
+  request: FulfillmentRequest,
+  context: HandlerContext,
+) => Outcome | Promise<Outcome>;
 
 /** A vendor handler module's default export. A request type without a function is skipped. */
 export type VendorHandler = {

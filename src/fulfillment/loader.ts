@@ -30,7 +30,9 @@ export async function loadHandlers(entries: readonly HandlerEntry[]): Promise<Ro
     try {
       exported = ((await import(pathToFileURL(entry.module).href)) as { default?: unknown }).default;
     } catch (err) {
-      problems.push(`${where}: cannot load the module: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      problems.push(
+        `${where}: cannot load the module: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      );
       continue;
     }
     const problem = checkHandler(exported);
@@ -44,7 +46,11 @@ export async function loadHandlers(entries: readonly HandlerEntry[]): Promise<Ro
       problems.push(`${where}: no products: list them in the config entry or export them as \`products\``);
       continue;
     }
-    registered.push({ name: handler.name ?? basename(entry.module, extname(entry.module)), handler, products });
+    registered.push({
+      name: handler.name ?? basename(entry.module, extname(entry.module)),
+      handler,
+      products,
+    });
   }
   if (problems.length) throw new HandlerLoadError(problems);
   try {
@@ -58,7 +64,9 @@ function checkHandler(exported: unknown): string | undefined {
   if (typeof exported !== 'object' || exported === null) {
     return 'the default export must be a handler object (export default { purchase(request, context) {...} })';
   }
-  const functions = REQUEST_TYPES.filter((type) => typeof (exported as Record<string, unknown>)[type] === 'function');
+  const functions = REQUEST_TYPES.filter(
+    (type) => typeof (exported as Record<string, unknown>)[type] === 'function',
+  );
   if (functions.length === 0) return `the handler has none of the functions ${REQUEST_TYPES.join(', ')}`;
   return undefined;
 }

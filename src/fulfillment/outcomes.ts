@@ -47,10 +47,15 @@ const SCHEMAS = {
 } satisfies Record<OutcomeAction, z.ZodType>;
 
 /** Checks what a handler returned; the problem text names what is wrong, for the log. */
-export function validateOutcome(value: unknown): { ok: true; outcome: Outcome } | { ok: false; problem: string } {
+export function validateOutcome(
+  value: unknown,
+): { ok: true; outcome: Outcome } | { ok: false; problem: string } {
   const action = (value as { action?: unknown } | null)?.action;
   if (typeof action !== 'string' || !Object.hasOwn(SCHEMAS, action)) {
-    return { ok: false, problem: `action must be one of ${Object.keys(SCHEMAS).join(', ')}, got ${JSON.stringify(action ?? value ?? null)}` };
+    return {
+      ok: false,
+      problem: `action must be one of ${Object.keys(SCHEMAS).join(', ')}, got ${JSON.stringify(action ?? value ?? null)}`,
+    };
   }
   const result = SCHEMAS[action as OutcomeAction].safeParse(value);
   if (result.success) return { ok: true, outcome: result.data as Outcome };
@@ -65,6 +70,12 @@ export const approve = (
   paramValues?: ParamValues,
 ): ApproveOutcome => ({ action: 'approve', ...by, ...(paramValues ? { params: paramValues } : {}) });
 export const fail = (reason: string): FailOutcome => ({ action: 'fail', reason });
-export const inquire = (paramErrors: ParamValues): InquireOutcome => ({ action: 'inquire', params: paramErrors });
+export const inquire = (paramErrors: ParamValues): InquireOutcome => ({
+  action: 'inquire',
+  params: paramErrors,
+});
 export const pend = (): PendOutcome => ({ action: 'pend' });
-export const skip = (options: { reason?: string; retryAfterMs?: number } = {}): SkipOutcome => ({ action: 'skip', ...options });
+export const skip = (options: { reason?: string; retryAfterMs?: number } = {}): SkipOutcome => ({
+  action: 'skip',
+  ...options,
+});

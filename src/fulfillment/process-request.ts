@@ -68,7 +68,10 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
   const { request, log } = run;
   const waitMs = deps.backoff.waitFor(request.id);
   if (waitMs > 0) {
-    log.debug({ event: 'request.deferred', nextAttemptInMs: waitMs }, `${request.id} deferred for ${waitMs} ms`);
+    log.debug(
+      { event: 'request.deferred', nextAttemptInMs: waitMs },
+      `${request.id} deferred for ${waitMs} ms`,
+    );
     return { kind: 'skipped' };
   }
   const route = deps.router.route(request);
@@ -84,13 +87,18 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
   const started = performance.now();
   let handlerMs: number | undefined;
   try {
-    const outcome = await callHandler(route.handle, request, {
-      log,
-      signal: run.signal,
-      client: deps.client,
-      attempt,
-      cycleId: run.cycleId,
-    }, deps.handlerTimeoutMs);
+    const outcome = await callHandler(
+      route.handle,
+      request,
+      {
+        log,
+        signal: run.signal,
+        client: deps.client,
+        attempt,
+        cycleId: run.cycleId,
+      },
+      deps.handlerTimeoutMs,
+    );
     handlerMs = performance.now() - started;
     checkOutcomeAgainstRequest(request, outcome);
     const applied = await executeOutcome(deps.client, request, outcome, run.signal);
@@ -112,7 +120,7 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
     return { kind: KIND_OF[outcome.action], action: outcome.action, handlerMs };
   } catch (err) {
     if (run.signal.aborted && !(err instanceof HandlerTimeoutError)) {
-       log.warn({ event: 'request.aborted' }, `${request.id}: interrupted; left for the next cycle`);
+      log.warn({ event: 'request.aborted' }, `${request.id}: interrupted; left for the next cycle`);
       return { kind: 'skipped', code: 'aborted' };
     }
     const code = errorCode(err);
@@ -137,7 +145,10 @@ async function callHandler(
   timeoutMs: number,
 ): Promise<Outcome> {
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new HandlerTimeoutError(`handler did not finish within ${timeoutMs} ms`)), timeoutMs);
+  const timer = setTimeout(
+    () => deadline.abort(new HandlerTimeoutError(`handler did not finish within ${timeoutMs} ms`)),
+    timeoutMs,
+  );
   const signal = AbortSignal.any([deadline.signal, context.signal]);
   let onAbort = (): void => {};
   const stopped = new Promise<never>((_, reject) => {
@@ -154,7 +165,11 @@ async function callHandler(
     return checked.outcome;
   } catch (err) {
     if (err instanceof HandlerTimeoutError || err instanceof OutcomeError || signal.aborted) throw err;
-    throw new HandlerError(`handler threw: ${err instanceof Error ? err.message : String(err)}`, 'handler_error', err);
+    throw new HandlerError(
+      `handler threw: ${err instanceof Error ? err.message : String(err)}`,
+      'handler_error',
+      err,
+    );
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);

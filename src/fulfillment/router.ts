@@ -21,7 +21,8 @@ export class Router {
     for (const entry of handlers) {
       for (const product of entry.products) {
         const other = this.#byProduct.get(product);
-        if (other) throw new Error(`product ${product} is claimed by two handlers: ${other.name} and ${entry.name}`);
+        if (other)
+          throw new Error(`product ${product} is claimed by two handlers: ${other.name} and ${entry.name}`);
         this.#byProduct.set(product, entry);
       }
     }

@@ -15,8 +15,8 @@ export const VENDOR: Ref = { id: 'VA-610-138', name: 'Large Largo and Co' };
 export const CONTRACT: Ref = { id: 'CRD-41560-05399-123', name: 'Ingram Micro US distribution contract' };
 
 export const MARKETPLACES = [
-  { id: 'MP-91673', name: 'Ingram Micro US Cloud', currency: 'USD', hubs: [{ hub: PRODUCTION_HUB }] },
-  { id: 'MP-54865', name: 'Ingram Micro Staging', currency: 'USD', hubs: [{ hub: TEST_HUB }] },
+  { id: 'MP-91673', name: 'Ingram Micro US Cloud', currency: 'USD', hubs: [{ hub: PRODUCTION_HUB, external_id: 'US-CLOUD' }] },
+  { id: 'MP-54865', name: 'Ingram Micro Staging', currency: 'USD', hubs: [{ hub: TEST_HUB, external_id: 'US-STAGING' }] },
 ];
 export const DEFAULT_MARKETPLACE: Ref = { id: 'MP-91673', name: 'Ingram Micro US Cloud' };
 

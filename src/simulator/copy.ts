@@ -5,8 +5,12 @@
  */
 export function copy<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(copy) as T;
+  if (Array.isArray(value)) {
+    const items = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) items[i] = copy(value[i]);
+    return items as T;
+  }
   const result: Record<string, unknown> = {};
-  for (const key in value) result[key] = copy((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) result[key] = copy((value as Record<string, unknown>)[key]);
   return result as T;
 }

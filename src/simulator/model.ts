@@ -204,7 +204,8 @@ export interface Marketplace {
   id: string;
   name: string;
   currency: string;
-  hubs: Array<{ hub: Ref }>;
+  /** `external_id`: the marketplace's id on that hub. */
+  hubs: Array<{ hub: Ref; external_id: string }>;
 }
 
 // ---- usage -------------------------------------------------------------------------------------------

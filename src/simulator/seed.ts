@@ -157,17 +157,17 @@ export function seedBench(store: SimulatorStore, options: SeedOptions): void {
   for (const product of products) store.addProduct(product);
   const typeMix = options.typeMix ?? { purchase: 1 };
   let created = startOf(store, options.startAt);
-  for (let i = 0; i < (options.pendingRequests ?? 0); i++) {
-    if (!random.chance(0.02)) created += 1000;
-    const product = products[i % products.length]!;
-    const type = random.weighted(typeMix);
-    store.addRequest({
-      type,
-      productId: product.id,
-      params: type === 'purchase' ? purchaseParams(random, product) : fulfillmentParams(random, product),
-      created,
-    });
-  }
+  store.addRequests(
+    (function* specs(): Generator<RequestSpec> {
+      for (let i = 0; i < (options.pendingRequests ?? 0); i++) {
+        if (!random.chance(0.02)) created += 1000;
+        const product = products[i % products.length]!;
+        const type = random.weighted(typeMix);
+        const params = type === 'purchase' ? purchaseParams(random, product) : fulfillmentParams(random, product);
+        yield { type, productId: product.id, params, created };
+      }
+    })(),
+  );
 }
 
 /** A new purchase of a random product, as a distributor would send it (the demo's trickle). */

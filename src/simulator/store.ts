@@ -212,6 +212,20 @@ export class SimulatorStore {
    * { email: 'n/a' }, created })`. Purchases create their asset; other types use `assetId` or a new asset.
    */
   addRequest(spec: RequestSpec = {}): ConnectRequest {
+    return copy(this.#insertRequest(spec));
+  }
+
+  /** addRequest for many at once (seeds, benchmarks): no copies handed back; returns how many were added. */
+  addRequests(specs: Iterable<RequestSpec>): number {
+    let count = 0;
+    for (const spec of specs) {
+      this.#insertRequest(spec);
+      count++;
+    }
+    return count;
+  }
+
+  #insertRequest(spec: RequestSpec): ConnectRequest {
     const type = spec.type ?? 'purchase';
     const status = spec.status ?? 'pending';
     const asset = type === 'purchase' ? this.#buildAsset(spec, 'processing') : this.#assetFor(type, spec);
@@ -242,7 +256,7 @@ export class SimulatorStore {
     this.#requests.set(request.id, request);
     if (TERMINAL_STATUSES.has(status)) settleAsset(asset, request);
     this.#emit(request, undefined, 'created');
-    return copy(request);
+    return request;
   }
 
   getRequest(id: string): ConnectRequest | undefined {

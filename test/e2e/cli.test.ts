@@ -80,15 +80,20 @@ describe('connect-fulfillment (the built CLI)', () => {
     await cli.waitForEvent('cycle.finished');
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toEqual({ code: 0, signal: null });
-    expect(cli.logLines().map((l) => l.event)).toEqual(expect.arrayContaining(['daemon.stopping', 'daemon.stopped']));
+    expect(cli.logLines().map((l) => l.event)).toEqual(
+      expect.arrayContaining(['daemon.stopping', 'daemon.stopped']),
+    );
   });
 
   it('exits 2 naming each bad key, before anything starts', async () => {
-    const cli = spawnCli(['run-once', '--config', writeConfig('bad.yaml', 'poll:\n  pageSize: 5000\nbogus: 1\n')], {
-      CONNECT_API_URL: 'http://127.0.0.1:9/public/v1',
-      CONNECT_API_KEY: TEST_API_KEY,
-      RATE_LIMIT_RPS: 'fast',
-    });
+    const cli = spawnCli(
+      ['run-once', '--config', writeConfig('bad.yaml', 'poll:\n  pageSize: 5000\nbogus: 1\n')],
+      {
+        CONNECT_API_URL: 'http://127.0.0.1:9/public/v1',
+        CONNECT_API_KEY: TEST_API_KEY,
+        RATE_LIMIT_RPS: 'fast',
+      },
+    );
     const { code } = await cli.exited;
     expect(code).toBe(2);
     expect(cli.stderr()).toMatch(/poll\.pageSize/);
@@ -98,7 +103,10 @@ describe('connect-fulfillment (the built CLI)', () => {
   });
 
   it('exits 2 naming a handler module that does not load', async () => {
-    const cli = spawnCli(['run-once', '--config', writeConfig('missing.yaml', 'handlers:\n  - module: ./nope.js\n')], liveEnv('http://127.0.0.1:9/public/v1'));
+    const cli = spawnCli(
+      ['run-once', '--config', writeConfig('missing.yaml', 'handlers:\n  - module: ./nope.js\n')],
+      liveEnv('http://127.0.0.1:9/public/v1'),
+    );
     const { code } = await cli.exited;
     expect(code).toBe(2);
     expect(cli.stderr()).toContain(join(dir, 'nope.js'));
@@ -127,10 +135,18 @@ describe('connect-fulfillment (the built CLI)', () => {
         },
       };`,
     );
-    const ids = ['a', 'explode', 'b'].map((externalId) => sim!.store.addRequest({ productId: 'PRD-900-000-001', externalId }).id);
-    const cli = spawnCli(['run-once', '--config', writeConfig('flaky.yaml', `handlers:\n  - module: ${handler}\n`)], liveEnv(sim.url));
+    const ids = ['a', 'explode', 'b'].map(
+      (externalId) => sim!.store.addRequest({ productId: 'PRD-900-000-001', externalId }).id,
+    );
+    const cli = spawnCli(
+      ['run-once', '--config', writeConfig('flaky.yaml', `handlers:\n  - module: ${handler}\n`)],
+      liveEnv(sim.url),
+    );
     expect((await cli.exited).code).toBe(0);
     expect(ids.map((id) => sim!.store.getRequest(id)?.status)).toEqual(['approved', 'pending', 'approved']);
-    expect(cli.logLines().find((l) => l.event === 'request.error')).toMatchObject({ requestId: ids[1], attempt: 1 });
+    expect(cli.logLines().find((l) => l.event === 'request.error')).toMatchObject({
+      requestId: ids[1],
+      attempt: 1,
+    });
   });
 });

@@ -61,12 +61,18 @@ describe('distributor actions through the CLI, fulfilled by the daemon', () => {
   it('purchase, change, suspend, resume and cancel of one asset, each created then processed', async () => {
     const purchase = await create(
       'purchase',
-      '--hub', 'HB-0309-9389',
-      '--marketplace', 'Ingram Micro US Cloud',
-      '--item', 'PRD-276-377-545-0001',
-      '--quantity', '5',
-      '--tier1', join(dir, 'tier1.json'),
-      '--param', 'email=admin@northwind.example',
+      '--hub',
+      'HB-0309-9389',
+      '--marketplace',
+      'Ingram Micro US Cloud',
+      '--item',
+      'PRD-276-377-545-0001',
+      '--quantity',
+      '5',
+      '--tier1',
+      join(dir, 'tier1.json'),
+      '--param',
+      'email=admin@northwind.example',
     );
     expect(purchase).toMatchObject({ type: 'purchase', status: 'pending' });
     await daemonCycle();
@@ -82,10 +88,18 @@ describe('distributor actions through the CLI, fulfilled by the daemon', () => {
     ];
     for (const [type, flags, assetStatus] of steps) {
       const request = await create(type, ...flags);
-      expect({ type: request.type, asset: request.asset.id, status: request.status }).toEqual({ type, asset: assetId, status: 'pending' });
+      expect({ type: request.type, asset: request.asset.id, status: request.status }).toEqual({
+        type,
+        asset: assetId,
+        status: 'pending',
+      });
       const cycle = await daemonCycle();
       expect(cycle).toMatchObject({ errors: 0 });
-      expect({ type, request: sim.store.getRequest(request.id)?.status, asset: sim.store.getAsset(assetId)?.status }).toEqual({
+      expect({
+        type,
+        request: sim.store.getRequest(request.id)?.status,
+        asset: sim.store.getAsset(assetId)?.status,
+      }).toEqual({
         type,
         request: 'approved',
         asset: assetStatus,

@@ -49,7 +49,11 @@ async function queue(count: number, externalId?: string): Promise<string[]> {
   return Array.from({ length: count }, () => sim!.store.addRequest({ productId: PRODUCT, externalId }).id);
 }
 
-const env = (extra: Record<string, string> = {}) => ({ CONNECT_API_URL: sim!.url, CONNECT_API_KEY: TEST_API_KEY, ...extra });
+const env = (extra: Record<string, string> = {}) => ({
+  CONNECT_API_URL: sim!.url,
+  CONNECT_API_KEY: TEST_API_KEY,
+  ...extra,
+});
 const statuses = (ids: string[]) => ids.map((id) => sim!.store.getRequest(id)?.status);
 const postsFor = (id: string) => sim!.journal.filter((e) => e.method !== 'GET' && e.path.includes(id));
 
@@ -61,13 +65,23 @@ describe('shutdown of the spawned daemon', () => {
     cli.child.kill('SIGTERM');
 
     expect(await cli.exited).toEqual({ code: 0, signal: null });
-    const begun = cli.logLines().filter((l) => l.event === 'handler.begin').map((l) => l.requestId as string);
+    const begun = cli
+      .logLines()
+      .filter((l) => l.event === 'handler.begin')
+      .map((l) => l.requestId as string);
     expect(begun).toHaveLength(2); // processing.concurrency
     expect(statuses(begun)).toEqual(['approved', 'approved']);
     for (const id of ids.filter((id) => !begun.includes(id))) {
-      expect({ id, status: sim!.store.getRequest(id)?.status, writes: postsFor(id) }).toEqual({ id, status: 'pending', writes: [] });
+      expect({ id, status: sim!.store.getRequest(id)?.status, writes: postsFor(id) }).toEqual({
+        id,
+        status: 'pending',
+        writes: [],
+      });
     }
-    expect(cli.logLines().find((l) => l.event === 'daemon.stopping')).toMatchObject({ signal: 'SIGTERM', inFlight: 2 });
+    expect(cli.logLines().find((l) => l.event === 'daemon.stopping')).toMatchObject({
+      signal: 'SIGTERM',
+      inFlight: 2,
+    });
     expect(cli.logLines().find((l) => l.event === 'daemon.stopped')).toMatchObject({ clean: true });
   });
 
@@ -84,19 +98,32 @@ describe('shutdown of the spawned daemon', () => {
 
   it('a second signal exits at once with code 1', async () => {
     await queue(1);
-    const cli = spawnCli(['start', '--config', handlerConfig('hung2', -1)], env({ SHUTDOWN_GRACE_MS: '60000' }));
+    const cli = spawnCli(
+      ['start', '--config', handlerConfig('hung2', -1)],
+      env({ SHUTDOWN_GRACE_MS: '60000' }),
+    );
     await cli.waitForEvent('handler.begin');
     cli.child.kill('SIGTERM');
     await cli.waitForEvent('daemon.stopping');
     cli.child.kill('SIGINT');
 
     expect(await cli.exited).toEqual({ code: 1, signal: null });
-    expect(cli.logLines().filter((l) => l.event === 'daemon.stopping').at(-1)).toMatchObject({ signal: 'SIGINT', forced: true });
+    expect(
+      cli
+        .logLines()
+        .filter((l) => l.event === 'daemon.stopping')
+        .at(-1),
+    ).toMatchObject({ signal: 'SIGINT', forced: true });
   });
 
   it('SIGTERM during a Retry-After pause ends the sleep and exits 0', async () => {
     const ids = await queue(1);
-    sim!.use(http.get('*/public/v1/requests', () => new HttpResponse(null, { status: 429, headers: { 'Retry-After': '60' } })));
+    sim!.use(
+      http.get(
+        '*/public/v1/requests',
+        () => new HttpResponse(null, { status: 429, headers: { 'Retry-After': '60' } }),
+      ),
+    );
     const cli = spawnCli(['start', '--config', handlerConfig('paused', 0)], env());
     await cli.waitForEvent('api.retry', (l) => l.delayMs === 60_000);
     cli.child.kill('SIGTERM');

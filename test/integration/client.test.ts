@@ -41,7 +41,10 @@ describe('listing pending requests', () => {
   it('hands out each request exactly once while the caller approves them and new ones arrive', async () => {
     const { sim, client } = await setUp();
     const seeded = Array.from({ length: 45 }, (_, i) =>
-      sim.store.addRequest({ productId: PRODUCT, created: Date.parse('2026-11-24T08:00:00Z') + Math.floor(i / 3) * 1000 }),
+      sim.store.addRequest({
+        productId: PRODUCT,
+        created: Date.parse('2026-11-24T08:00:00Z') + Math.floor(i / 3) * 1000,
+      }),
     );
     const seen: string[] = [];
     let arrivals = 0;
@@ -62,7 +65,10 @@ describe('listing pending requests', () => {
   it('gets through a page made entirely of one timestamp', async () => {
     const { sim, client } = await setUp();
     const sameTime = Date.parse('2026-11-24T08:00:00Z');
-    const ids = Array.from({ length: 25 }, () => sim.store.addRequest({ productId: PRODUCT, created: sameTime }).id);
+    const ids = Array.from(
+      { length: 25 },
+      () => sim.store.addRequest({ productId: PRODUCT, created: sameTime }).id,
+    );
     const seen = (await collect(client.listPendingRequests([PRODUCT], { pageSize: 10 }))).map((r) => r.id);
     expect(seen.sort()).toEqual([...ids].sort());
   });
@@ -72,15 +78,25 @@ describe('listing pending requests', () => {
     const good = sim.store.addRequest({ productId: PRODUCT });
     sim.use(
       http.get('*/public/v1/requests', () =>
-        HttpResponse.json([{ id: 'PR-BROKEN-0001', type: 'purchase', status: 'pending' }, sim!.store.getRequest(good.id)], {
-          headers: { 'Content-Range': 'items 0-1/2' },
-        }),
+        HttpResponse.json(
+          [{ id: 'PR-BROKEN-0001', type: 'purchase', status: 'pending' }, sim!.store.getRequest(good.id)],
+          {
+            headers: { 'Content-Range': 'items 0-1/2' },
+          },
+        ),
       ),
     );
     const invalid: Array<{ id?: string; problems: string[] }> = [];
-    const listed = await collect(client.listPendingRequests([PRODUCT], { pageSize: 10, onInvalid: (item) => invalid.push(item) }));
+    const listed = await collect(
+      client.listPendingRequests([PRODUCT], { pageSize: 10, onInvalid: (item) => invalid.push(item) }),
+    );
     expect(listed.map((r) => r.id)).toEqual([good.id]);
-    expect(invalid).toEqual([expect.objectContaining({ id: 'PR-BROKEN-0001', problems: expect.arrayContaining([expect.stringMatching(/^created|^asset/)]) })]);
+    expect(invalid).toEqual([
+      expect.objectContaining({
+        id: 'PR-BROKEN-0001',
+        problems: expect.arrayContaining([expect.stringMatching(/^created|^asset/)]),
+      }),
+    ]);
   });
 });
 
@@ -98,20 +114,29 @@ describe('actions', () => {
       'inquiring',
       'approved',
     ],
-  ] as const)('%s moves a pending request, and is refused from a terminal status', async (_name, act, target, terminalStatus) => {
-    const { sim, client } = await setUp();
-    const request = sim.store.addRequest({ productId: PRODUCT });
-    await expect(act(client, request.id)).resolves.toEqual(expect.objectContaining({ result: 'done' }));
-    expect(sim.store.getRequest(request.id)?.status).toBe(target);
+  ] as const)(
+    '%s moves a pending request, and is refused from a terminal status',
+    async (_name, act, target, terminalStatus) => {
+      const { sim, client } = await setUp();
+      const request = sim.store.addRequest({ productId: PRODUCT });
+      await expect(act(client, request.id)).resolves.toEqual(expect.objectContaining({ result: 'done' }));
+      expect(sim.store.getRequest(request.id)?.status).toBe(target);
 
-    const terminal = sim.store.addRequest({ productId: PRODUCT, status: terminalStatus });
-    await expect(act(client, terminal.id)).rejects.toMatchObject({ code: expect.stringMatching(/invalid_state|bad_request/) });
-    expect(sim.store.getRequest(terminal.id)?.status).toBe(terminalStatus);
-  });
+      const terminal = sim.store.addRequest({ productId: PRODUCT, status: terminalStatus });
+      await expect(act(client, terminal.id)).rejects.toMatchObject({
+        code: expect.stringMatching(/invalid_state|bad_request/),
+      });
+      expect(sim.store.getRequest(terminal.id)?.status).toBe(terminalStatus);
+    },
+  );
 
   it('pend moves an inquiring request back to pending', async () => {
     const { sim, client } = await setUp();
-    const request = sim.store.addRequest({ productId: PRODUCT, status: 'inquiring', params: { email: { value: 'x', value_error: 'bad' } } });
+    const request = sim.store.addRequest({
+      productId: PRODUCT,
+      status: 'inquiring',
+      params: { email: { value: 'x', value_error: 'bad' } },
+    });
     await expect(client.pend(request.id)).resolves.toEqual({ result: 'done', action: 'pend' });
     expect(sim.store.getRequest(request.id)?.status).toBe('pending');
   });
@@ -120,9 +145,14 @@ describe('actions', () => {
     const { sim, client, logs } = await setUp();
     const request = sim.store.addRequest({ productId: PRODUCT });
     sim.store.act(request.id, 'approve', { template_id: 'TL-OTHER' }); // another operator was faster
-    await expect(client.approve(request.id, { template_id: 'TL-1' })).resolves.toEqual({ result: 'already_done', action: 'approve' });
+    await expect(client.approve(request.id, { template_id: 'TL-1' })).resolves.toEqual({
+      result: 'already_done',
+      action: 'approve',
+    });
     expect(sim.journal.filter((e) => e.method === 'POST')).toHaveLength(1);
-    expect(logs.events('api.action_already_done')).toEqual([expect.objectContaining({ requestId: request.id })]);
+    expect(logs.events('api.action_already_done')).toEqual([
+      expect.objectContaining({ requestId: request.id }),
+    ]);
   });
 });
 
@@ -157,4 +187,3 @@ describe('authorization', () => {
     expect(sim.journal).toHaveLength(1); // not retried: a refused key does not get better
   });
 });
-

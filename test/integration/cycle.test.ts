@@ -21,13 +21,26 @@ describe('a cycle against the simulator', () => {
     harness = await startHarness({ handlers: await loadHandlers([{ module: EXAMPLE_HANDLERS.fallball }]) });
     const { store } = harness.sim;
     store.addProduct(FALLBALL_PRODUCT);
-    const good = store.addRequest({ type: 'purchase', productId: FALLBALL, params: { email: 'ann@example.com' } });
-    const badEmail = store.addRequest({ type: 'purchase', productId: FALLBALL, params: { email: 'john.doe@' } });
+    const good = store.addRequest({
+      type: 'purchase',
+      productId: FALLBALL,
+      params: { email: 'ann@example.com' },
+    });
+    const badEmail = store.addRequest({
+      type: 'purchase',
+      productId: FALLBALL,
+      params: { email: 'john.doe@' },
+    });
     const known = store.addAsset({ productId: FALLBALL, params: { subscription_id: 'FB-100200' } });
     const unknown = store.addAsset({ productId: FALLBALL });
     const cancelKnown = store.addRequest({ type: 'cancel', productId: FALLBALL, assetId: known.id });
     const cancelUnknown = store.addRequest({ type: 'cancel', productId: FALLBALL, assetId: unknown.id });
-    const change = store.addRequest({ type: 'change', productId: FALLBALL, assetId: known.id, quantities: { 'PRD-276-377-545-0001': 7 } });
+    const change = store.addRequest({
+      type: 'change',
+      productId: FALLBALL,
+      assetId: known.id,
+      quantities: { 'PRD-276-377-545-0001': 7 },
+    });
     const suspend = store.addRequest({ type: 'suspend', productId: FALLBALL });
     const adjustment = store.addRequest({ type: 'adjustment', productId: FALLBALL });
     const notOurs = store.addRequest({ type: 'purchase', productId: OTHER });
@@ -48,7 +61,15 @@ describe('a cycle against the simulator', () => {
     expect(status(adjustment.id)).toBe('pending'); // the handler has no adjustment function
     expect(status(notOurs.id)).toBe('pending'); // no handler for that product: never listed
 
-    expect(summary).toMatchObject({ result: 'completed', found: 7, approved: 4, failed: 1, inquired: 1, skipped: 1, errors: 0 });
+    expect(summary).toMatchObject({
+      result: 'completed',
+      found: 7,
+      approved: 4,
+      failed: 1,
+      inquired: 1,
+      skipped: 1,
+      errors: 0,
+    });
     const processed = harness.logs.events('request.processed');
     expect(processed).toHaveLength(6);
     expect(processed.find((l) => l.requestId === badEmail.id)).toMatchObject({
@@ -59,11 +80,20 @@ describe('a cycle against the simulator', () => {
       action: 'inquire',
       durationMs: expect.any(Number),
     });
-    expect(harness.logs.events('request.unhandled')).toEqual([expect.objectContaining({ requestId: adjustment.id })]);
-    expect(harness.logs.events('cycle.finished')).toEqual([expect.objectContaining({ cycleId: summary.cycleId, found: 7, approved: 4 })]);
+    expect(harness.logs.events('request.unhandled')).toEqual([
+      expect.objectContaining({ requestId: adjustment.id }),
+    ]);
+    expect(harness.logs.events('cycle.finished')).toEqual([
+      expect.objectContaining({ cycleId: summary.cycleId, found: 7, approved: 4 }),
+    ]);
     // Exactly one action was accepted for each of the six decided requests.
-    const accepted = Object.entries(harness.sim.stats().actions).map(([id, actions]) => [id, Object.values(actions).reduce((a, b) => a + b, 0)]);
-    expect(accepted.filter(([, total]) => total !== 0).sort()).toEqual(processed.map((l) => [l.requestId, 1]).sort());
+    const accepted = Object.entries(harness.sim.stats().actions).map(([id, actions]) => [
+      id,
+      Object.values(actions).reduce((a, b) => a + b, 0),
+    ]);
+    expect(accepted.filter(([, total]) => total !== 0).sort()).toEqual(
+      processed.map((l) => [l.requestId, 1]).sort(),
+    );
   });
 
   it('leaves the request of a throwing handler pending, backs it off, and processes the others', async () => {
@@ -122,14 +152,23 @@ describe('a cycle against the simulator', () => {
     expect(store.getRequest(noTemplate.id)?.status).toBe('pending');
     const errors = harness.logs.events('request.error');
     expect(errors.find((l) => l.requestId === typo.id)?.msg).toMatch(/emial/);
-    expect(errors.find((l) => l.requestId === noTemplate.id)?.msg).toMatch(/exactly one of templateId or activationTile/);
+    expect(errors.find((l) => l.requestId === noTemplate.id)?.msg).toMatch(
+      /exactly one of templateId or activationTile/,
+    );
     // Nothing was written to Connect for either request.
     expect(harness.sim.journal.filter((e) => e.method !== 'GET')).toEqual([]);
   });
 
   it('never logs the API key, even at trace level with errors', async () => {
     harness = await startHarness({
-      handlers: [{ products: [OTHER], purchase: () => { throw new Error(`leaky handler ${TEST_API_KEY}`); } }],
+      handlers: [
+        {
+          products: [OTHER],
+          purchase: () => {
+            throw new Error(`leaky handler ${TEST_API_KEY}`);
+          },
+        },
+      ],
     });
     harness.sim.store.addRequest({ type: 'purchase', productId: OTHER });
     await harness.daemon.runCycle();

@@ -12,7 +12,11 @@ export interface SpawnedCli {
   stdout(): string;
   stderr(): string;
   /** Resolves with the first log line whose event matches (and passes `where`). */
-  waitForEvent(event: string, where?: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForEvent(
+    event: string,
+    where?: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -29,7 +33,10 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
     waiters.forEach((wake) => wake());
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const exited = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
   exited.then(() => waiters.forEach((wake) => wake()));
 
   const logLines = () =>
@@ -46,7 +53,10 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
 
   const waitForEvent: SpawnedCli['waitForEvent'] = (event, where = () => true, timeoutMs = 20_000) =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no ${event} within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`)),
+        timeoutMs,
+      );
       const check = () => {
         const line = logLines().find((l) => l.event === event && where(l));
         if (line) {

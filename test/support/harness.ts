@@ -16,7 +16,13 @@ export const TEST_API_KEY = 'SU-TEST-0000-0001:harness-secret-4f9a8e7d6c';
 /** Settings for tests: fast retries and backoff, generous rate, small pages (so paging is exercised). */
 export function testSettings(url: string): DaemonSettings {
   return {
-    connect: { url, apiKey: TEST_API_KEY, connectTimeoutMs: 2_000, headersTimeoutMs: 5_000, bodyTimeoutMs: 5_000 },
+    connect: {
+      url,
+      apiKey: TEST_API_KEY,
+      connectTimeoutMs: 2_000,
+      headersTimeoutMs: 5_000,
+      bodyTimeoutMs: 5_000,
+    },
     poll: { schedule: '0 */3 * * * *', pageSize: 10 },
     rateLimit: { requestsPerSecond: 1_000, concurrency: 8 },
     retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 100, maxRetryAfterMs: 5_000 },
@@ -53,7 +59,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     options.handlers instanceof Router
       ? options.handlers
       : new Router(
-          options.handlers.map((handler, index) => ({ name: handler.name ?? `handler-${index}`, handler, products: handler.products ?? [] })),
+          options.handlers.map((handler, index) => ({
+            name: handler.name ?? `handler-${index}`,
+            handler,
+            products: handler.products ?? [],
+          })),
         );
   const built = createDaemon(settings, router, logs.logger);
   return {

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenAPIBackend, type Operation } from 'openapi-backend';
 import { parse } from 'yaml';
@@ -8,10 +10,11 @@ import type { JournalEntry } from '../../src/simulator/index.ts';
  * Checks traffic against CloudBlue's OpenAPI description of Connect (shared/connect-openapi): what a
  * client sent (`checkAgainstSpec`) and what a server answered (`validateResponse`).
  *
- * The 2.3 MB spec is parsed once per test file (jest isolates modules per file): YAML parsing takes
- * about 1.2 s, building the validator in openapi-backend's quick mode under 0.1 s (it dereferences
- * synchronously and compiles an operation's validators only when first used). The full mode would add
- * over a second and only warns that the spec itself fails OpenAPI schema validation.
+ * The 2.3 MB spec is loaded once per test file (jest isolates modules per file). Parsing its YAML takes
+ * about 1.2 s, so the parsed document is cached as JSON in the OS temp dir, keyed on the file's size and
+ * mtime (about 50 ms to read back). The validator is built in openapi-backend's quick mode, under 0.1 s:
+ * it dereferences synchronously and compiles an operation's validators only when first used. The full
+ * mode would add over a second, and only warns that the spec itself fails OpenAPI schema validation.
  */
 
 export const SPEC_PATH = fileURLToPath(new URL('../../../shared/connect-openapi/connect-openapi30.yml', import.meta.url));
@@ -55,7 +58,7 @@ async function buildSpec(): Promise<ConnectSpec> {
     throw new Error(`The Connect OpenAPI spec is missing: expected ${SPEC_PATH} (shared/connect-openapi/connect-openapi30.yml next to the repository).`);
   }
   const started = performance.now();
-  const document = parse(readFileSync(SPEC_PATH, 'utf8'), { maxAliasCount: -1 });
+  const document = readSpecDocument();
   for (const deviation of SPEC_DEVIATIONS) deviation.patch(document);
   const api = new OpenAPIBackend({
     definition: document,
@@ -78,15 +81,34 @@ async function buildSpec(): Promise<ConnectSpec> {
   return {
     loadMs,
     operation,
-    validateResponse: (method, path, status, body) => describe(api.validateResponse(body, require(method, path), status).errors),
+    validateResponse: (method, path, status, body) => describeErrors(api.validateResponse(body, require(method, path), status).errors),
     validateRequestBody: (method, path, body) => {
       const result = api.validateRequest({ method, path, headers: { 'content-type': 'application/json' }, body: body ?? {} }, require(method, path));
-      return describe(result.errors?.filter((error) => error.instancePath.startsWith('/requestBody')));
+      return describeErrors(result.errors?.filter((error) => error.instancePath.startsWith('/requestBody')));
     },
   };
 }
 
-function describe(errors: Array<{ instancePath: string; message?: string; params?: unknown }> | null | undefined): string[] {
+/** The parsed spec, from the JSON cache when it matches the file, else parsed (and cached) afresh. */
+function readSpecDocument(): Json {
+  const { size, mtimeMs } = statSync(SPEC_PATH);
+  const cache = join(tmpdir(), `connect-openapi30-${size}-${Math.round(mtimeMs)}.json`);
+  if (existsSync(cache)) {
+    try {
+      return JSON.parse(readFileSync(cache, 'utf8')) as Json;
+    } catch {
+      // A damaged cache: parse the YAML again below.
+    }
+  }
+  const document = parse(readFileSync(SPEC_PATH, 'utf8'), { maxAliasCount: -1 }) as Json;
+  // Written aside, then renamed: test files loading at once in parallel never read half a cache.
+  const partial = `${cache}.${process.pid}.partial`;
+  writeFileSync(partial, JSON.stringify(document));
+  renameSync(partial, cache);
+  return document;
+}
+
+function describeErrors(errors: Array<{ instancePath: string; message?: string; params?: unknown }> | null | undefined): string[] {
   return (errors ?? []).map((error) => `${error.instancePath || '(root)'} ${error.message ?? 'is invalid'} ${JSON.stringify(error.params ?? {})}`);
 }
 
@@ -219,7 +241,5 @@ function extendEnum(schema: Json, values: string[]): void {
 }
 
 function stringOrNumber(schema: Json): void {
-  delete schema.type;
-  schema.anyOf = [{ type: 'string' }, { type: 'number' }];
-  schema.nullable = true;
+  schema.type = ['string', 'number'];
 }

@@ -7,7 +7,9 @@ describe('rql builder', () => {
     expect(q).toBe('and(eq(status,pending),in(asset.product.id,(PRD-1,PRD-2)))');
   });
   it('encodes RQL syntax and + inside values', () => {
-    expect(rql.ge('created', '2026-11-24T07:30:00.123+00:00')).toBe('ge(created,2026-11-24T07%3A30%3A00.123%2B00%3A00)');
+    expect(rql.ge('created', '2026-11-24T07:30:00.123+00:00')).toBe(
+      'ge(created,2026-11-24T07%3A30%3A00.123%2B00%3A00)',
+    );
     expect(encodeRqlValue('a,b(c)&d e')).toBe('a%2Cb%28c%29%26d%20e');
     expect(rql.eq('asset.external_id', null)).toBe('eq(asset.external_id,null())');
   });

@@ -10,7 +10,10 @@ const request = (overrides: Record<string, unknown> = {}) => ({
     id: 'AS-1111-2222-3333',
     external_id: 12345,
     product: { id: 'PRD-276-377-545', name: 'Fallball' },
-    items: [{ id: 'SKU-1', quantity: 'unlimited', old_quantity: null }, { id: 'SKU-2', quantity: '2.5' }],
+    items: [
+      { id: 'SKU-1', quantity: 'unlimited', old_quantity: null },
+      { id: 'SKU-2', quantity: '2.5' },
+    ],
     params: [{ id: 'email', value: null, value_error: null }],
     tiers: { customer: { id: 'TA-1', contact_info: null }, tier1: { id: 'TA-2' } },
     brand_new_field: { nested: true },
@@ -34,7 +37,11 @@ describe('request schema', () => {
     );
     expect(valid.map((r) => r.id)).toEqual(['PR-1111-2222-3333-001', 'PR-OK-2']);
     expect(invalid).toEqual([
-      expect.objectContaining({ id: 'PR-BAD', index: 1, problems: [expect.stringContaining('asset.product')] }),
+      expect.objectContaining({
+        id: 'PR-BAD',
+        index: 1,
+        problems: [expect.stringContaining('asset.product')],
+      }),
       expect.objectContaining({ id: undefined, index: 2 }),
     ]);
   });
