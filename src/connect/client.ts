@@ -99,6 +99,7 @@ export class ConnectClient {
   readonly #retry: RetryOptions;
   readonly #log: Logger;
   readonly #hooks: ClientHooks;
+  #apiVersionSeen = false;
 
   constructor(options: ConnectClientOptions) {
     this.#transport = options.transport;
@@ -309,12 +310,22 @@ export class ConnectClient {
       try {
         const result = await this.#transport.send(call);
         observe(result.status, undefined);
+        this.#noteApiVersion(result);
         return result;
       } catch (err) {
         if (isConnectError(err)) observe(err.status, err.code);
         throw err;
       }
     }, call.signal);
+  }
+
+  /** Logs Connect's API version once, from the first answer that names it: useful when behaviour changes. */
+  #noteApiVersion(result: HttpResult): void {
+    if (this.#apiVersionSeen) return;
+    const version = result.headers['connect-version'];
+    if (version === undefined) return;
+    this.#apiVersionSeen = true;
+    this.#log.info({ event: 'api.connected', connectVersion: String(version) }, `Connect API version ${String(version)}`);
   }
 
   /** Sleeps before the next attempt, or rethrows when the policy says the failure is final. */

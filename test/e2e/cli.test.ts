@@ -102,6 +102,19 @@ describe('connect-fulfillment (the built CLI)', () => {
     expect(cli.stdout()).toBe('');
   });
 
+  it('check-config prints the effective configuration with the key masked', async () => {
+    const cli = spawnCli(['check-config', '--config', examplesConfig()], {
+      CONNECT_API_URL: 'https://api.connect.cloudblue.com/public/v1',
+      CONNECT_API_KEY: TEST_API_KEY,
+      POLL_SCHEDULE: '0 */4 * * * *',
+    });
+    expect((await cli.exited).code).toBe(0);
+    const printed = JSON.parse(cli.stdout()) as { connect: { url: string; apiKey: string }; poll: { schedule: string; pageSize: number } };
+    expect(printed.poll).toEqual({ schedule: '0 */4 * * * *', pageSize: 5 });
+    expect(printed.connect.url).toBe('https://api.connect.cloudblue.com/public/v1');
+    expect(printed.connect.apiKey).not.toContain(TEST_API_KEY.split(':')[1]);
+  });
+
   it('exits 2 naming a handler module that does not load', async () => {
     const cli = spawnCli(
       ['run-once', '--config', writeConfig('missing.yaml', 'handlers:\n  - module: ./nope.js\n')],
