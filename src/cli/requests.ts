@@ -162,10 +162,6 @@ export const requestsCommand: Command = {
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<ExitCode> {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
-    if (values.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT.ok;
-    }
     const type = requestTypeOf(positionals);
     rejectForeignFlags(values, KINDS[type].flags, type);
     const send = await inFlagTerms(FLAG_OF_FIELD, () => KINDS[type].prepare(values));

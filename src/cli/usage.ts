@@ -32,10 +32,6 @@ export const usageCommand: Command = {
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<ExitCode> {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
-    if (values.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT.ok;
-    }
     if (positionals.join(' ') !== 'records')
       throw new UsageError(`expected "usage records", got "usage ${positionals.join(' ')}"`);
     const { usageFileId, pageSize } = await inFlagTerms(FLAG_OF_FIELD, async () =>

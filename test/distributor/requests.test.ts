@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
-import { UsageError } from '../../src/cli/io.ts';
+import { UsageError, type CliIO } from '../../src/cli/io.ts';
+import { runCli } from '../../src/cli/run.ts';
 import { requestsCommand } from '../../src/cli/requests.ts';
 import { ConnectError } from '../../src/connect/errors.ts';
 import { FALLBALL_ID, PRODUCTION_HUB } from '../../src/simulator/index.ts';
@@ -163,7 +164,9 @@ describe('requests create: the life of one subscription', () => {
   });
 
   it('prints usage with --help', async () => {
-    const { code, stdout } = await setup.run(requestsCommand, ['--help']);
+    let stdout = '';
+    const io = { env: {}, stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true } };
+    const code = await runCli(['requests', '--help'], io as unknown as CliIO);
     expect(code).toBe(0);
     expect(stdout).toContain('requests create purchase');
   });
