@@ -325,7 +325,10 @@ export class ConnectClient {
     const version = result.headers['connect-version'];
     if (version === undefined) return;
     this.#apiVersionSeen = true;
-    this.#log.info({ event: 'api.connected', connectVersion: String(version) }, `Connect API version ${String(version)}`);
+    this.#log.info(
+      { event: 'api.connected', connectVersion: String(version) },
+      `Connect API version ${String(version)}`,
+    );
   }
 
   /** Sleeps before the next attempt, or rethrows when the policy says the failure is final. */
