@@ -14,6 +14,7 @@ const config: Config = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testTimeout: 30_000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
   // Each test file starts its own simulator on an ephemeral loopback port; two workers fit 2 cores.
   maxWorkers: 2,
 };

@@ -1,129 +1,68 @@
-import type { ConnectionType, Product, Ref } from './model.ts';
+import { copy } from './copy.ts';
+import { MARKETPLACES, PRODUCTION_HUB, PROVIDER, TEST_HUB, VENDOR, connectionIdFor } from './demo-catalog.ts';
+import type { Connection, ConnectionType, Marketplace, Product } from './model.ts';
+import { formatTimestamp } from './timestamps.ts';
 
 /**
- * The demo catalog: the vendor's two products, the hubs and marketplace they are sold through, and the
- * parties of their connections. The ids are the ones the example handlers and docs refer to.
+ * What the vendor sells and through which channels: products, one connection per product and hub (a
+ * production one on the production hub, a test one on the test hub), and the marketplaces. Objects
+ * returned are the catalog's own: the store copies before handing anything out.
  */
+export class Catalog {
+  readonly #products = new Map<string, Product>();
+  readonly #connections: Connection[] = [];
+  readonly marketplaces: readonly Marketplace[] = copy(MARKETPLACES);
 
-export const FALLBALL_ID = 'PRD-276-377-545';
-export const ACME_BACKUP_ID = 'PRD-561-716-033';
+  get connections(): readonly Connection[] {
+    return this.#connections;
+  }
 
-export const PRODUCTION_HUB: Ref = { id: 'HB-0309-9389', name: 'Ingram Micro US Hub' };
-export const TEST_HUB: Ref = { id: 'HB-1210-4432', name: 'Ingram Micro Staging Hub' };
-export const PROVIDER: Ref = { id: 'PA-063-101', name: 'Ingram Micro Prod DA' };
-export const VENDOR: Ref = { id: 'VA-610-138', name: 'Large Largo and Co' };
-export const CONTRACT: Ref = { id: 'CRD-41560-05399-123', name: 'Ingram Micro US distribution contract' };
+  addProduct(product: Product): Product {
+    if (this.#products.has(product.id)) throw new Error(`product ${product.id} already exists`);
+    const index = this.#products.size;
+    const stored = copy(product);
+    this.#products.set(product.id, stored);
+    const hubs = [
+      ['production', PRODUCTION_HUB],
+      ['test', TEST_HUB],
+    ] as const;
+    for (const [type, hub] of hubs) {
+      this.#connections.push({
+        id: connectionIdFor(index, type),
+        type,
+        status: 'approved',
+        product: { id: product.id, name: product.name },
+        provider: PROVIDER,
+        vendor: VENDOR,
+        hub,
+        created_at: formatTimestamp(Date.UTC(2024, 0, 15)),
+      });
+    }
+    return stored;
+  }
 
-export const MARKETPLACES = [
-  { id: 'MP-91673', name: 'Ingram Micro US Cloud', currency: 'USD', hubs: [{ hub: PRODUCTION_HUB, external_id: 'US-CLOUD' }] },
-  { id: 'MP-54865', name: 'Ingram Micro Staging', currency: 'USD', hubs: [{ hub: TEST_HUB, external_id: 'US-STAGING' }] },
-];
-export const DEFAULT_MARKETPLACE: Ref = { id: 'MP-91673', name: 'Ingram Micro US Cloud' };
+  product(id: string): Product | undefined {
+    return this.#products.get(id);
+  }
 
-export const FALLBALL: Product = {
-  id: FALLBALL_ID,
-  name: 'Fallball Cloud Storage',
-  params: [
-    {
-      id: 'email',
-      title: 'Administrator e-mail',
-      description: 'The account administrator receives the sign-in link.',
-      type: 'email',
-      phase: 'ordering',
-      required: true,
-    },
-    {
-      id: 'domain',
-      title: 'Company domain',
-      description: 'Used for single sign-on.',
-      type: 'text',
-      phase: 'ordering',
-    },
-    {
-      id: 'subscription_id',
-      title: 'Fallball subscription',
-      description: 'Set by the vendor on activation.',
-      type: 'text',
-      phase: 'fulfillment',
-      readonly: true,
-    },
-  ],
-  items: [
-    {
-      id: `${FALLBALL_ID}-0001`,
-      mpn: 'FB-USERS',
-      display_name: 'Fallball users',
-      unit: 'users',
-      item_type: 'Reservation',
-    },
-    {
-      id: `${FALLBALL_ID}-0002`,
-      mpn: 'FB-STORAGE-TB',
-      display_name: 'Fallball storage',
-      unit: 'TB',
-      item_type: 'PPU',
-    },
-  ],
-};
+  products(): Product[] {
+    return [...this.#products.values()];
+  }
 
-export const ACME_BACKUP: Product = {
-  id: ACME_BACKUP_ID,
-  name: 'Acme Backup',
-  params: [
-    {
-      id: 'region',
-      title: 'Region',
-      description: 'Where the backup vault lives.',
-      type: 'choice',
-      phase: 'ordering',
-      required: true,
-      choices: ['eu-west', 'us-east'],
-    },
-    {
-      id: 'backup_vault_id',
-      title: 'Backup vault',
-      description: 'Set by the vendor once the vault is provisioned.',
-      type: 'text',
-      phase: 'fulfillment',
-      readonly: true,
-    },
-  ],
-  items: [
-    {
-      id: `${ACME_BACKUP_ID}-0001`,
-      mpn: 'ACME-VAULT-1TB',
-      display_name: 'Backup vault, 1 TB',
-      unit: 'vaults',
-      item_type: 'Reservation',
-    },
-  ],
-};
+  connection(id: string): Connection | undefined {
+    return this.#connections.find((c) => c.id === id);
+  }
 
-export const DEMO_PRODUCTS: readonly Product[] = [FALLBALL, ACME_BACKUP];
+  connectionOf(productId: string, type: ConnectionType): Connection | undefined {
+    return this.#connections.find((c) => c.product.id === productId && c.type === type);
+  }
 
-/** Connection ids per product and hub: one connection per (product, hub), as Connect has it. */
-export function connectionIdFor(productIndex: number, type: ConnectionType): string {
-  const serial = String(productIndex + 1).padStart(4, '0');
-  return type === 'production' ? `CT-0000-0000-${serial}` : `CT-0000-0001-${serial}`;
-}
+  marketplace(id: string): Marketplace | undefined {
+    return this.marketplaces.find((m) => m.id === id);
+  }
 
-/** A plain product for tests and benchmarks: one text ordering parameter `email`, one item. */
-export function genericProduct(id: string, name = `Product ${id}`): Product {
-  return {
-    id,
-    name,
-    params: [
-      { id: 'email', title: 'Administrator e-mail', type: 'email', phase: 'ordering', required: true },
-      { id: 'account_id', title: 'Account', type: 'text', phase: 'fulfillment', readonly: true },
-    ],
-    items: [
-      {
-        id: `${id}-0001`,
-        mpn: `${id.replace(/^PRD-/, 'SKU-')}-1`,
-        display_name: `${name} seat`,
-        unit: 'seats',
-        item_type: 'Reservation',
-      },
-    ],
-  };
+  /** The marketplace served through a hub (the demo has one per hub). */
+  marketplaceOnHub(hubId: string): Marketplace | undefined {
+    return this.marketplaces.find((m) => m.hubs.some(({ hub }) => hub.id === hubId));
+  }
 }

@@ -129,17 +129,15 @@ export function createSimulatorHandlers(options: SimulatorHandlerOptions): HttpH
     http.get('*/_simulator/stats', () => HttpResponse.json(options.stats?.() ?? null)),
     http.get('*/_simulator/requests', () =>
       HttpResponse.json(
-        store
-          .listRequests()
-          .map(({ id, type, status, created, updated, asset }) => ({
-            id,
-            type,
-            status,
-            created,
-            updated,
-            asset_id: asset.id,
-            product_id: asset.product.id,
-          })),
+        store.listRequests().map(({ id, type, status, created, updated, asset }) => ({
+          id,
+          type,
+          status,
+          created,
+          updated,
+          asset_id: asset.id,
+          product_id: asset.product.id,
+        })),
       ),
     ),
   ];

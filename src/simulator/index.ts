@@ -21,7 +21,7 @@ export interface SimulatorOptions {
   apiKey?: string;
   /** Default: the demo seed; false: no products, assets, requests or usage (the two marketplaces remain). */
   seed?: SeedOptions | false;
-  /** Added to every API response. */
+  /** Added to every API response the handlers answer (a rateLimit 429 comes at once, like a gateway's). */
   latencyMs?: number;
   /** Calls beyond this many in any sliding second get 429 with Retry-After: 1. */
   rateLimit?: number;
@@ -125,5 +125,6 @@ export { StatsRecorder, SlidingWindow, routeOf, type JournalEntry, type Simulato
 export { ERROR_CODES, SimulatorError, errorBody, type ConnectErrorBody } from './errors.ts';
 export { ACTION_RULES, MARKDOWN_MAX, TERMINAL_STATUSES } from './transitions.ts';
 export { startDemoActivity, addTrickledRequest, type DemoActivityOptions } from './demo-activity.ts';
-export * from './catalog.ts';
+export * from './demo-catalog.ts';
+export { Catalog } from './catalog.ts';
 export * from './model.ts';

@@ -2,6 +2,10 @@
  * A seeded PRNG (mulberry32): the same seed gives the same ids and data on every run, so seeded
  * stores, failing tests and bench runs can be reproduced.
  */
+// Module-level bindings: under jest every global lookup (Math, String) in a hot loop goes through the
+// test context's global proxy and costs ~100x more; seeding 10,000 requests makes millions of them.
+const { imul, floor, min } = Math;
+
 export class Random {
   #state: number;
 
@@ -13,14 +17,14 @@ export class Random {
   next(): number {
     this.#state = (this.#state + 0x6d2b79f5) >>> 0;
     let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
-  /** An integer in [min, max], both included. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
+  /** An integer in [low, high], both included. */
+  int(low: number, high: number): number {
+    return low + floor(this.next() * (high - low + 1));
   }
 
   chance(probability: number): boolean {
@@ -36,8 +40,8 @@ export class Random {
   digits(count: number): string {
     let text = '';
     while (text.length < count) {
-      const chunk = Math.min(count - text.length, 8);
-      text += String(Math.floor(this.next() * 10 ** chunk)).padStart(chunk, '0');
+      const chunk = min(count - text.length, 8);
+      text += `${floor(this.next() * 10 ** chunk)}`.padStart(chunk, '0');
     }
     return text;
   }
@@ -46,8 +50,8 @@ export class Random {
   hex(count: number): string {
     let text = '';
     while (text.length < count) {
-      const chunk = Math.min(count - text.length, 8);
-      text += Math.floor(this.next() * 16 ** chunk)
+      const chunk = min(count - text.length, 8);
+      text += floor(this.next() * 16 ** chunk)
         .toString(16)
         .padStart(chunk, '0');
     }

@@ -9,7 +9,7 @@ import {
   VENDOR,
   DEFAULT_MARKETPLACE,
   genericProduct,
-} from './catalog.ts';
+} from './demo-catalog.ts';
 import type { Asset, Product, RequestType, UsageRecord } from './model.ts';
 import type { Random } from './random.ts';
 import type { AssetSpec, ParamInput, RequestSpec, SimulatorStore } from './store.ts';
@@ -163,7 +163,8 @@ export function seedBench(store: SimulatorStore, options: SeedOptions): void {
         if (!random.chance(0.02)) created += 1000;
         const product = products[i % products.length]!;
         const type = random.weighted(typeMix);
-        const params = type === 'purchase' ? purchaseParams(random, product) : fulfillmentParams(random, product);
+        const params =
+          type === 'purchase' ? purchaseParams(random, product) : fulfillmentParams(random, product);
         yield { type, productId: product.id, params, created };
       }
     })(),

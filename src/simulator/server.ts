@@ -63,13 +63,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     };
     let response: Response;
     if (options.rateLimit !== undefined && served.count(at) >= options.rateLimit) {
-      response = Response.json(
-        errorBody(ERROR_CODES.throttled, `Too many requests: at most ${options.rateLimit} per second.`),
-        {
-          status: 429,
-          headers: { 'Retry-After': '1' },
-        },
-      );
+      response = tooManyRequests(options.rateLimit);
     } else {
       served.add(at);
       if (options.latencyMs) await sleep(options.latencyMs);
@@ -159,6 +153,11 @@ async function answer(res: ServerResponse, response: Response): Promise<void> {
     // The client went away mid-body, or the stream failed: nothing left to tell anyone.
     res.destroy();
   }
+}
+
+function tooManyRequests(limit: number): Response {
+  const body = errorBody(ERROR_CODES.throttled, `Too many requests: at most ${limit} per second.`);
+  return Response.json(body, { status: 429, headers: { 'Retry-After': '1' } });
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -1,32 +1,18 @@
+import { applyParams, buildAsset, itemsForChange, type AssetSpec } from './asset-builder.ts';
+import { Catalog } from './catalog.ts';
 import { copy } from './copy.ts';
-import {
-  CONTRACT,
-  MARKETPLACES,
-  PRODUCTION_HUB,
-  PROVIDER,
-  TEST_HUB,
-  VENDOR,
-  connectionIdFor,
-  genericProduct,
-} from './catalog.ts';
 import { notFound } from './errors.ts';
-import { makeAccount, makeItem, makeParam, type AccountRole } from './factories.ts';
+import { IdGenerator } from './ids.ts';
 import type {
-  Account,
   Asset,
-  AssetStatus,
   Connection,
-  ConnectionType,
   ConnectRequest,
-  ExternalId,
-  Item,
   Marketplace,
   Param,
   Product,
   RequestAction,
   RequestStatus,
   RequestType,
-  Tiers,
   UsageFile,
   UsageRecord,
 } from './model.ts';
@@ -38,40 +24,12 @@ import { formatTimestamp, toMillis, type TimeInput } from './timestamps.ts';
 import { TERMINAL_STATUSES, performAction, settleAsset } from './transitions.ts';
 
 /**
- * The simulator's in-memory Connect: catalog (products, their connections, marketplaces), assets,
- * requests and their state machine, usage files and records. Every read hands out copies, so a test
- * holding an object sees it as it was; every change goes through a method that keeps the rules.
+ * The simulator's in-memory Connect: the catalog, assets, requests and their state machine, usage
+ * files and records. Every read hands out copies, so a test holding an object sees it as it was; every
+ * change goes through a method that keeps the rules.
  */
 
-/** A parameter given to addRequest/addAsset: just the value, or the fields to set. */
-export type ParamInput =
-  | string
-  | null
-  | { value?: string | null; value_error?: string | null; structured_value?: Record<string, unknown> };
-
-/** A tier account as a caller knows it: the store fills the id and any missing optional field. */
-export type AccountInput = Partial<Account> & { name: string; contact_info: Account['contact_info'] };
-
-export interface AssetSpec {
-  id?: string;
-  status?: AssetStatus;
-  /** Default: the first product in the catalog; an unknown id registers a generic product (see catalog.genericProduct). */
-  productId?: string;
-  /** A connection of the product; default: the product's connection of `connectionType`. */
-  connectionId?: string;
-  connectionType?: ConnectionType;
-  marketplaceId?: string;
-  externalId?: ExternalId;
-  externalUid?: string | null;
-  /** By parameter id. Parameters not named start empty (value null). */
-  params?: Record<string, ParamInput>;
-  /** By item id or MPN; numbers are turned into Connect's strings. Default: 1 of the first item. */
-  quantities?: Record<string, string | number>;
-  /** Accounts as given; missing ones are generated. */
-  tiers?: { customer?: AccountInput; tier1?: AccountInput; tier2?: AccountInput };
-  /** Generate a tier2 account too (when `tiers.tier2` is not given). */
-  withTier2?: boolean;
-}
+export type { AccountInput, AssetSpec, ParamInput } from './asset-builder.ts';
 
 export interface RequestSpec extends Omit<AssetSpec, 'id' | 'status'> {
   id?: string;
@@ -123,19 +81,17 @@ export interface StoreOptions {
 export class SimulatorStore {
   readonly random: Random;
   readonly #now: () => number;
-  readonly #products = new Map<string, Product>();
-  readonly #connections: Connection[] = [];
-  readonly #marketplaces: Marketplace[] = copy(MARKETPLACES);
+  readonly #catalog = new Catalog();
+  readonly #ids: IdGenerator;
   readonly #assets = new Map<string, Asset>();
   readonly #requests = new Map<string, ConnectRequest>();
-  readonly #requestSerials = new Map<string, number>();
   readonly #usageFiles = new Map<string, UsageFile>();
   readonly #usageRecords: UsageRecord[] = [];
-  readonly #usedIds = new Set<string>();
   readonly #listeners = new Set<(change: RequestChange) => void>();
 
   constructor(options: StoreOptions = {}) {
     this.random = new Random(options.seed ?? 1);
+    this.#ids = new IdGenerator(this.random);
     this.#now = options.now ?? Date.now;
   }
 
@@ -147,51 +103,29 @@ export class SimulatorStore {
 
   /** Registers a product with one production connection (production hub) and one test connection (test hub). */
   addProduct(product: Product): Product {
-    if (this.#products.has(product.id)) throw new Error(`product ${product.id} already exists`);
-    const index = this.#products.size;
-    this.#products.set(product.id, copy(product));
-    const productRef = { id: product.id, name: product.name };
-    for (const [type, hub] of [
-      ['production', PRODUCTION_HUB],
-      ['test', TEST_HUB],
-    ] as const) {
-      this.#connections.push({
-        id: connectionIdFor(index, type),
-        type,
-        status: 'approved',
-        product: productRef,
-        provider: PROVIDER,
-        vendor: VENDOR,
-        hub,
-        created_at: formatTimestamp(Date.UTC(2024, 0, 15)),
-      });
-    }
-    return copy(product);
+    return copy(this.#catalog.addProduct(product));
   }
 
   getProduct(id: string): Product | undefined {
-    const product = this.#products.get(id);
-    return product && copy(product);
+    return copy(this.#catalog.product(id));
   }
 
   listProducts(): Product[] {
-    return copy([...this.#products.values()]);
+    return copy(this.#catalog.products());
   }
 
   getConnection(id: string): Connection | undefined {
-    const connection = this.#connections.find((c) => c.id === id);
-    return connection && copy(connection);
+    return copy(this.#catalog.connection(id));
   }
 
   getMarketplace(id: string): Marketplace | undefined {
-    const marketplace = this.#marketplaces.find((m) => m.id === id);
-    return marketplace && copy(marketplace);
+    return copy(this.#catalog.marketplace(id));
   }
 
   // ---- assets ----------------------------------------------------------------------------------------
 
   addAsset(spec: AssetSpec = {}): Asset {
-    const asset = this.#buildAsset(spec, spec.status ?? 'active', spec.id);
+    const asset = buildAsset(this.#assetContext(), spec, spec.status ?? 'active', spec.id);
     this.#assets.set(asset.id, asset);
     return copy(asset);
   }
@@ -228,16 +162,15 @@ export class SimulatorStore {
   #insertRequest(spec: RequestSpec): ConnectRequest {
     const type = spec.type ?? 'purchase';
     const status = spec.status ?? 'pending';
-    const asset = type === 'purchase' ? this.#buildAsset(spec, 'processing') : this.#assetFor(type, spec);
-    if (type === 'purchase') this.#assets.set(asset.id, asset);
+    const asset = this.#assetFor(type, spec);
     const created = formatTimestamp(spec.created === undefined ? this.#now() : toMillis(spec.created));
     const snapshot = copy(asset);
     if (type !== 'purchase') {
-      snapshot.items = this.#itemsForChange(asset, type === 'change' ? spec.quantities : undefined);
-      this.#applyParams(snapshot, spec.params ?? {});
+      snapshot.items = itemsForChange(this.#catalog, asset, type === 'change' ? spec.quantities : undefined);
+      applyParams(snapshot, spec.params ?? {});
     }
     const request: ConnectRequest = {
-      id: spec.id ?? this.#nextRequestId(asset.id),
+      id: spec.id === undefined ? this.#ids.nextRequest(asset.id) : this.#ids.claim(spec.id, 'request'),
       type,
       status,
       created,
@@ -251,8 +184,6 @@ export class SimulatorStore {
       contract: asset.contract,
       asset: snapshot,
     };
-    if (this.#requests.has(request.id)) throw new Error(`request ${request.id} already exists`);
-    this.#usedIds.add(request.id);
     this.#requests.set(request.id, request);
     if (TERMINAL_STATUSES.has(status)) settleAsset(asset, request);
     this.#emit(request, undefined, 'created');
@@ -350,9 +281,9 @@ export class SimulatorStore {
       case 'usageRecords':
         return this.#usageRecords;
       case 'marketplaces':
-        return this.#marketplaces;
+        return this.#catalog.marketplaces;
       case 'connections':
-        return this.#connections;
+        return this.#catalog.connections;
     }
   }
 
@@ -373,13 +304,15 @@ export class SimulatorStore {
     for (const listener of this.#listeners) listener({ request: copy(request), from, cause });
   }
 
-  /** The asset a non-purchase request is about: the named one, or a fresh one in the status the type needs. */
+  /** A purchase's new asset; for other types the named asset, or a fresh one in the status the type needs. */
   #assetFor(type: RequestType, spec: RequestSpec): Asset {
-    if (spec.assetId === undefined) {
-      // The request's quantities are the change it asks for, not the asset's current state.
-      const asset = this.#buildAsset(
-        { ...spec, quantities: undefined },
-        type === 'resume' ? 'suspended' : 'active',
+    if (type === 'purchase' || spec.assetId === undefined) {
+      const status = type === 'purchase' ? 'processing' : type === 'resume' ? 'suspended' : 'active';
+      // A change's quantities are what it asks for, not the fresh asset's current state.
+      const asset = buildAsset(
+        this.#assetContext(),
+        type === 'change' ? { ...spec, quantities: undefined } : spec,
+        status,
       );
       this.#assets.set(asset.id, asset);
       return asset;
@@ -392,172 +325,8 @@ export class SimulatorStore {
     return asset;
   }
 
-  #buildAsset(spec: Omit<AssetSpec, 'id' | 'status'>, status: AssetStatus, wantedId?: string): Asset {
-    const product = this.#productFor(spec);
-    const connection = this.#connectionFor(product, spec);
-    const marketplace = this.#marketplaceFor(connection, spec.marketplaceId);
-    const id = wantedId ?? this.#uniqueId('AS', [4, 4, 4]);
-    if (this.#assets.has(id)) throw new Error(`asset ${id} already exists`);
-    this.#usedIds.add(id);
-    const asset: Asset = {
-      id,
-      status,
-      external_id: spec.externalId ?? this.random.digits(6),
-      external_uid: spec.externalUid === undefined ? this.#uuid() : spec.externalUid,
-      product: { id: product.id, name: product.name },
-      connection: {
-        id: connection.id,
-        type: connection.type,
-        provider: connection.provider,
-        vendor: connection.vendor,
-        hub: connection.hub,
-      },
-      items: this.#itemsFor(product, spec.quantities),
-      params: product.params.map((definition) => makeParam(definition)),
-      tiers: this.#tiersFor(spec),
-      marketplace,
-      contract: CONTRACT,
-    };
-    this.#applyParams(asset, spec.params ?? {});
-    return asset;
-  }
-
-  #productFor(spec: Omit<AssetSpec, 'id' | 'status'>): Product {
-    if (spec.connectionId !== undefined) {
-      const connection = this.#connections.find((c) => c.id === spec.connectionId);
-      if (!connection) throw new Error(`connection ${spec.connectionId} does not exist`);
-      return this.#products.get(connection.product.id)!;
-    }
-    const id = spec.productId ?? this.#products.keys().next().value ?? 'PRD-000-000-001';
-    if (!this.#products.has(id)) {
-      // Tests on an empty store name their own product: register a plain one with the params they use.
-      const product = genericProduct(id);
-      for (const paramId of Object.keys(spec.params ?? {})) {
-        if (!product.params.some((p) => p.id === paramId))
-          product.params.push({ id: paramId, title: paramId, type: 'text', phase: 'ordering' });
-      }
-      this.addProduct(product);
-    }
-    return this.#products.get(id)!;
-  }
-
-  #connectionFor(product: Product, spec: Omit<AssetSpec, 'id' | 'status'>): Connection {
-    const connection =
-      spec.connectionId !== undefined
-        ? this.#connections.find((c) => c.id === spec.connectionId)
-        : this.#connections.find(
-            (c) => c.product.id === product.id && c.type === (spec.connectionType ?? 'production'),
-          );
-    if (!connection)
-      throw new Error(`product ${product.id} has no ${spec.connectionType ?? 'production'} connection`);
-    return connection;
-  }
-
-  #marketplaceFor(connection: Connection, marketplaceId: string | undefined) {
-    const marketplace =
-      marketplaceId === undefined
-        ? this.#marketplaces.find((m) => m.hubs.some(({ hub }) => hub.id === connection.hub.id))
-        : this.#marketplaces.find((m) => m.id === marketplaceId);
-    if (!marketplace) throw new Error(`no marketplace ${marketplaceId ?? `on hub ${connection.hub.id}`}`);
-    return { id: marketplace.id, name: marketplace.name };
-  }
-
-  #itemsFor(product: Product, quantities: AssetSpec['quantities']) {
-    const wanted = quantities ?? { [product.items[0]!.id]: '1' };
-    return Object.entries(wanted).map(([key, quantity]) =>
-      makeItem(this.#itemDefinition(product, key), String(quantity)),
-    );
-  }
-
-  #itemDefinition(product: Product, key: string) {
-    const definition = product.items.find((item) => item.id === key || item.mpn === key);
-    if (!definition) throw new Error(`product ${product.id} has no item ${key}`);
-    return definition;
-  }
-
-  /** A change's items: the asset's, with the new quantity where one is given and the current one as old_quantity. */
-  #itemsForChange(asset: Asset, quantities: AssetSpec['quantities']) {
-    const product = this.#products.get(asset.product.id)!;
-    const wanted = quantities ?? {};
-    const items: Item[] = asset.items.map((item) => ({ ...item, old_quantity: item.quantity }));
-    for (const [key, quantity] of Object.entries(wanted)) {
-      const definition = this.#itemDefinition(product, key);
-      const existing = items.find((item) => item.id === definition.id);
-      if (existing) existing.quantity = String(quantity);
-      else items.push(makeItem(definition, String(quantity), '0'));
-    }
-    return items;
-  }
-
-  #applyParams(asset: Asset, params: Record<string, ParamInput>): void {
-    for (const [id, input] of Object.entries(params)) {
-      const param = asset.params.find((p) => p.id === id);
-      if (!param) throw new Error(`product ${asset.product.id} has no parameter ${id}`);
-      if (input === null || typeof input === 'string') param.value = input;
-      else Object.assign(param, input);
-    }
-  }
-
-  #tiersFor(spec: Omit<AssetSpec, 'id' | 'status'>): Tiers {
-    const account = (input: AccountInput | undefined, role: AccountRole): Account =>
-      input === undefined
-        ? makeAccount(this.random, this.#uniqueId('TA', [4, 4, 4]), role)
-        : this.#toAccount(input);
-    const tiers: Tiers = {
-      customer: account(spec.tiers?.customer, 'customer'),
-      tier1: account(spec.tiers?.tier1, 'reseller'),
-    };
-    if (spec.tiers?.tier2 !== undefined || spec.withTier2)
-      tiers.tier2 = account(spec.tiers?.tier2, 'distributor');
-    return tiers;
-  }
-
-  #toAccount(input: AccountInput): Account {
-    return {
-      id: input.id ?? this.#uniqueId('TA', [4, 4, 4]),
-      name: input.name,
-      external_id: input.external_id ?? this.random.digits(6),
-      external_uid: input.external_uid ?? null,
-      tax_id: input.tax_id ?? null,
-      // Distributors may leave out the optional parts; Connect answers with them empty.
-      contact_info: {
-        ...input.contact_info,
-        address_line2: input.contact_info.address_line2 ?? null,
-        state: input.contact_info.state ?? '',
-        contact: {
-          ...input.contact_info.contact,
-          phone_number: input.contact_info.contact.phone_number ?? {
-            country_code: '',
-            area_code: '',
-            phone_number: '',
-            extension: '',
-          },
-        },
-      },
-    };
-  }
-
-  #nextRequestId(assetId: string): string {
-    const serial = (this.#requestSerials.get(assetId) ?? 0) + 1;
-    this.#requestSerials.set(assetId, serial);
-    const id = `PR-${assetId.replace(/^AS-/, '')}-${String(serial).padStart(3, '0')}`;
-    return this.#usedIds.has(id) ? this.#nextRequestId(assetId) : id;
-  }
-
-  /** `AS-1234-5678-9012`: random digit groups, never handed out twice. */
-  #uniqueId(prefix: string, groups: number[]): string {
-    for (;;) {
-      const id = `${prefix}-${groups.map((n) => this.random.digits(n)).join('-')}`;
-      if (!this.#usedIds.has(id)) {
-        this.#usedIds.add(id);
-        return id;
-      }
-    }
-  }
-
-  #uuid(): string {
-    const hex = (count: number) => this.random.hex(count);
-    return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+  #assetContext() {
+    return { catalog: this.#catalog, ids: this.#ids, random: this.random };
   }
 }
 

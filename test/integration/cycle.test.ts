@@ -80,7 +80,9 @@ describe('a cycle against the simulator', () => {
       action: 'inquire',
       durationMs: expect.any(Number),
     });
-    expect(harness.logs.events('api.connected')).toEqual([expect.objectContaining({ connectVersion: '37.0' })]);
+    expect(harness.logs.events('api.connected')).toEqual([
+      expect.objectContaining({ connectVersion: '37.0' }),
+    ]);
     expect(harness.logs.events('request.unhandled')).toEqual([
       expect.objectContaining({ requestId: adjustment.id }),
     ]);
