@@ -109,7 +109,10 @@ describe('connect-fulfillment (the built CLI)', () => {
       POLL_SCHEDULE: '0 */4 * * * *',
     });
     expect((await cli.exited).code).toBe(0);
-    const printed = JSON.parse(cli.stdout()) as { connect: { url: string; apiKey: string }; poll: { schedule: string; pageSize: number } };
+    const printed = JSON.parse(cli.stdout()) as {
+      connect: { url: string; apiKey: string };
+      poll: { schedule: string; pageSize: number };
+    };
     expect(printed.poll).toEqual({ schedule: '0 */4 * * * *', pageSize: 5 });
     expect(printed.connect.url).toBe('https://api.connect.cloudblue.com/public/v1');
     expect(printed.connect.apiKey).not.toContain(TEST_API_KEY.split(':')[1]);
