@@ -7,6 +7,8 @@ import { VERSION } from '../version.ts';
 import { parseCommandArgs } from './args.ts';
 import { commandLogger, daemonSettings, loadCommandConfig, logConfigWarnings } from './context.ts';
 import { startDemo, type DemoEnvironment } from './demo.ts';
+import { opsMetrics, startOps } from './ops.ts';
+import type { OpsServer } from '../ops/server.ts';
 import { type Command, type ExitCode } from './io.ts';
 
 export const startCommand: Command = {
@@ -33,14 +35,17 @@ export const startCommand: Command = {
       loaded = loadCommandConfig(io, values.config, demo.overrides);
     }
     const log = commandLogger(loaded, io.stdout);
+    const metrics = opsMetrics();
     let built: BuiltDaemon;
+    let ops: OpsServer | undefined;
     try {
-      built = await buildDaemon(daemonSettings(loaded.config, 'start'), log);
+      built = await buildDaemon(daemonSettings(loaded.config, 'start'), log, metrics.hooks);
+      announce(log, loaded, built, demo);
+      ops = await startOps(loaded.config, built, metrics, log);
     } catch (err) {
       await demo?.simulator.close();
       throw err;
     }
-    announce(log, loaded, built, demo);
     // The demo's 10-second schedule is short on purpose; the 2–5 minute advice is for real queues.
     logConfigWarnings(
       log,
@@ -53,6 +58,7 @@ export const startCommand: Command = {
         log,
         graceMs: loaded.config.shutdown.graceMs,
         beforeExit: async () => {
+          await ops?.close();
           await built.connection.close();
           await demo?.simulator.close();
           await flushLogger(log);

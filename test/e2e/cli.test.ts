@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
 import { spawnCli } from '../support/cli.ts';
@@ -19,6 +21,22 @@ afterEach(async () => {
   await sim?.close();
   sim = undefined;
 });
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  return port;
+}
+
+/** The sum of a Prometheus counter's samples whose labels include `label`. */
+function sumOf(text: string, metric: string, label: string): number {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${metric}{`) && line.includes(label))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
 
 /** A YAML config file the way an operator writes one; the key comes from the environment. */
 function writeConfig(name: string, body: string): string {
@@ -83,6 +101,28 @@ describe('connect-fulfillment (the built CLI)', () => {
     expect(cli.logLines().map((l) => l.event)).toEqual(
       expect.arrayContaining(['daemon.stopping', 'daemon.stopped']),
     );
+  });
+
+  it('start serves /healthz, /readyz and /metrics on ops.port, with counts matching what Connect saw', async () => {
+    sim = await startSimulator({ apiKey: TEST_API_KEY });
+    const port = await freePort();
+    const cli = spawnCli(['start', '--config', examplesConfig()], { ...liveEnv(sim.url), OPS_PORT: String(port) });
+    const finished = await cli.waitForEvent('cycle.finished');
+    const base = `http://127.0.0.1:${port}`;
+
+    const [health, ready, metrics] = await Promise.all(['/healthz', '/readyz', '/metrics'].map((path) => fetch(base + path)));
+    expect([health!.status, ready!.status, metrics!.status]).toEqual([200, 200, 200]);
+    expect(await ready!.json()).toMatchObject({ status: 'ok' });
+    const text = await metrics!.text();
+    const approved = sumOf(text, 'connect_fulfillment_requests_total', 'outcome="approved"');
+    expect(approved).toBe(finished.approved);
+    const accepted = Object.values(sim.stats().actions).reduce((n, a) => n + a.approve, 0);
+    expect(approved).toBe(accepted);
+    expect(text).toMatch(/^connect_fulfillment_last_successful_cycle_timestamp_seconds \d/m);
+    expect(text).toMatch(/^process_cpu_seconds_total /m);
+
+    cli.child.kill('SIGTERM');
+    expect((await cli.exited).code).toBe(0);
   });
 
   it('exits 2 naming each bad key, before anything starts', async () => {
