@@ -106,11 +106,16 @@ describe('connect-fulfillment (the built CLI)', () => {
   it('start serves /healthz, /readyz and /metrics on ops.port, with counts matching what Connect saw', async () => {
     sim = await startSimulator({ apiKey: TEST_API_KEY });
     const port = await freePort();
-    const cli = spawnCli(['start', '--config', examplesConfig()], { ...liveEnv(sim.url), OPS_PORT: String(port) });
+    const cli = spawnCli(['start', '--config', examplesConfig()], {
+      ...liveEnv(sim.url),
+      OPS_PORT: String(port),
+    });
     const finished = await cli.waitForEvent('cycle.finished');
     const base = `http://127.0.0.1:${port}`;
 
-    const [health, ready, metrics] = await Promise.all(['/healthz', '/readyz', '/metrics'].map((path) => fetch(base + path)));
+    const [health, ready, metrics] = await Promise.all(
+      ['/healthz', '/readyz', '/metrics'].map((path) => fetch(base + path)),
+    );
     expect([health!.status, ready!.status, metrics!.status]).toEqual([200, 200, 200]);
     expect(await ready!.json()).toMatchObject({ status: 'ok' });
     const text = await metrics!.text();
