@@ -1,6 +1,5 @@
 import { describeConfig } from '../config/index.ts';
-import { parseCommandArgs } from './args.ts';
-import { loadCommandConfig } from './context.ts';
+import { configFromArgs, CONFIG_OPTION_HELP } from './context.ts';
 import { EXIT, type Command } from './io.ts';
 
 export const checkConfigCommand: Command = {
@@ -12,13 +11,11 @@ export const checkConfigCommand: Command = {
     'Prints the effective configuration (defaults < file < environment) as JSON with the API key masked,',
     'and warnings on stderr. Exits 2 with one line per invalid key.',
     '',
-    'Options:',
-    '  --config FILE   JSON or YAML configuration (default: $CONFIG_FILE)',
+    ...CONFIG_OPTION_HELP,
   ].join('\n'),
 
   async run(args, io) {
-    const { values } = parseCommandArgs(args, { config: { type: 'string' } });
-    const loaded = loadCommandConfig(io, values.config);
+    const { loaded } = configFromArgs(args, io);
     for (const warning of loaded.warnings) io.stderr.write(`warning: ${warning}\n`);
     io.stdout.write(`${JSON.stringify(describeConfig(loaded), null, 2)}\n`);
     return EXIT.ok;

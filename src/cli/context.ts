@@ -2,7 +2,23 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type AppConfig, type LoadedConfig } from '../config/index.ts';
 import type { DaemonSettings } from '../daemon/build.ts';
 import { createLogger } from '../log.ts';
+import { parseCommandArgs } from './args.ts';
 import type { CliIO } from './io.ts';
+
+/** The help lines of the one option start, run-once and check-config share. */
+export const CONFIG_OPTION_HELP = [
+  'Options:',
+  '  --config FILE   JSON or YAML configuration (default: $CONFIG_FILE)',
+];
+
+/** Parses `[--config FILE]` and loads the configuration it names (or CONFIG_FILE) with the environment. */
+export function configFromArgs(
+  args: string[],
+  io: CliIO,
+): { file: string | undefined; loaded: LoadedConfig } {
+  const { values } = parseCommandArgs(args, { config: { type: 'string' } });
+  return { file: values.config, loaded: loadCommandConfig(io, values.config) };
+}
 
 /** Loads the configuration (file from --config or CONFIG_FILE, then env, then overrides). */
 export function loadCommandConfig(

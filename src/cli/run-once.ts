@@ -2,8 +2,13 @@ import { flushLogger } from '../log.ts';
 import { buildDaemon } from '../daemon/build.ts';
 import { manageLifecycle } from '../daemon/lifecycle.ts';
 import { VERSION } from '../version.ts';
-import { parseCommandArgs } from './args.ts';
-import { commandLogger, daemonSettings, loadCommandConfig, logConfigWarnings } from './context.ts';
+import {
+  commandLogger,
+  configFromArgs,
+  CONFIG_OPTION_HELP,
+  daemonSettings,
+  logConfigWarnings,
+} from './context.ts';
 import { EXIT, type Command } from './io.ts';
 
 export const runOnceCommand: Command = {
@@ -16,13 +21,11 @@ export const runOnceCommand: Command = {
     'the outcomes, then exits: 0 when the cycle ran (whatever its outcomes), 1 when it was aborted',
     '(Connect unreachable, key refused), 2 on invalid configuration. Needs connect.url and connect.apiKey.',
     '',
-    'Options:',
-    '  --config FILE   JSON or YAML configuration (default: $CONFIG_FILE)',
+    ...CONFIG_OPTION_HELP,
   ].join('\n'),
 
   async run(args, io) {
-    const { values } = parseCommandArgs(args, { config: { type: 'string' } });
-    const loaded = loadCommandConfig(io, values.config);
+    const { loaded } = configFromArgs(args, io);
     const settings = daemonSettings(loaded.config, 'run-once');
     const log = commandLogger(loaded, io.stdout);
     const { daemon, router, connection } = await buildDaemon(settings, log);

@@ -4,8 +4,14 @@ import { buildDaemon, type BuiltDaemon } from '../daemon/build.ts';
 import { manageLifecycle } from '../daemon/lifecycle.ts';
 import { flushLogger } from '../log.ts';
 import { VERSION } from '../version.ts';
-import { parseCommandArgs } from './args.ts';
-import { commandLogger, daemonSettings, loadCommandConfig, logConfigWarnings } from './context.ts';
+import {
+  commandLogger,
+  configFromArgs,
+  CONFIG_OPTION_HELP,
+  daemonSettings,
+  loadCommandConfig,
+  logConfigWarnings,
+} from './context.ts';
 import { startDemo, type DemoEnvironment } from './demo.ts';
 import { opsMetrics, startOps } from './ops.ts';
 import type { OpsServer } from '../ops/server.ts';
@@ -22,17 +28,16 @@ export const startCommand: Command = {
     'Without connect.url and connect.apiKey it runs the demo: the built-in Connect simulator on a',
     'loopback port, seeded, with the example handlers of examples/handlers/ and a 10-second schedule.',
     '',
-    'Options:',
-    '  --config FILE   JSON or YAML configuration (default: $CONFIG_FILE)',
+    ...CONFIG_OPTION_HELP,
   ].join('\n'),
 
   async run(args, io) {
-    const { values } = parseCommandArgs(args, { config: { type: 'string' } });
-    let loaded = loadCommandConfig(io, values.config);
+    const config = configFromArgs(args, io);
+    let loaded = config.loaded;
     let demo: DemoEnvironment | undefined;
     if (loaded.mode === 'demo') {
       demo = await startDemo();
-      loaded = loadCommandConfig(io, values.config, demo.overrides);
+      loaded = loadCommandConfig(io, config.file, demo.overrides);
     }
     const log = commandLogger(loaded, io.stdout);
     const metrics = opsMetrics();

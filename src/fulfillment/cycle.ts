@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { isConnectError } from '../connect/errors.ts';
-import type { CycleSummary, FulfillmentEvents, RequestResultKind } from './events.ts';
+import { emptySummary, type CycleSummary, type FulfillmentEvents, type RequestResultKind } from './events.ts';
 import { processRequest, type RequestDeps } from './process-request.ts';
 
 export interface CycleDeps extends RequestDeps {
@@ -42,19 +42,7 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
   const cycleId = randomUUID().slice(0, 8);
   const log = deps.log.child({ cycleId });
   const started = performance.now();
-  const summary: CycleSummary = {
-    cycleId,
-    result: 'completed',
-    found: 0,
-    approved: 0,
-    failed: 0,
-    inquired: 0,
-    pended: 0,
-    skipped: 0,
-    errors: 0,
-    invalid: 0,
-    durationMs: 0,
-  };
+  const summary = emptySummary(cycleId);
   const products = deps.router.products;
   log.info({ event: 'cycle.started', products }, 'cycle started'); // cycleId comes with the child logger
   deps.events.emit('cycle:start', { cycleId });

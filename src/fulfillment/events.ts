@@ -21,6 +21,23 @@ export interface CycleSummary {
   abortedBy?: string;
 }
 
+/** A summary with every count at zero, as a cycle starts. */
+export function emptySummary(cycleId: string): CycleSummary {
+  return {
+    cycleId,
+    result: 'completed',
+    found: 0,
+    approved: 0,
+    failed: 0,
+    inquired: 0,
+    pended: 0,
+    skipped: 0,
+    errors: 0,
+    invalid: 0,
+    durationMs: 0,
+  };
+}
+
 export interface RequestEvent {
   cycleId: string;
   requestId: string;

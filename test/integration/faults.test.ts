@@ -34,6 +34,24 @@ async function withRequests(
   return { h: harness, ids, statuses };
 }
 
+/** A JSON answer whose body arrives in steps: text is sent, a number waits that long, an Error breaks it. */
+function trickle(...steps: Array<string | number | Error>) {
+  return () =>
+    new HttpResponse(
+      new ReadableStream({
+        async start(controller) {
+          for (const step of steps) {
+            if (typeof step === 'number') await delay(step);
+            else if (step instanceof Error) return controller.error(step);
+            else controller.enqueue(new TextEncoder().encode(step));
+          }
+          controller.close();
+        },
+      }),
+      { headers: { 'Content-Type': 'application/json' } },
+    );
+}
+
 /** Journal entries of one method whose path ends with `suffix`. */
 const calls = (h: Harness, method: string, suffix = '') =>
   h.sim.journal.filter((e) => e.method === method && e.path.endsWith(suffix));
@@ -255,23 +273,7 @@ describe('connections', () => {
 
   it('a reset while the body streams: the GET is retried', async () => {
     const { h } = await withRequests(1);
-    h.sim.use(
-      http.get(
-        LIST,
-        () =>
-          new HttpResponse(
-            new ReadableStream({
-              async start(controller) {
-                controller.enqueue(new TextEncoder().encode('[{"id":"PR-'));
-                await delay(50);
-                controller.error(new Error('connection lost'));
-              },
-            }),
-            { headers: { 'Content-Type': 'application/json' } },
-          ),
-        { once: true },
-      ),
-    );
+    h.sim.use(http.get(LIST, trickle('[{"id":"PR-', 50, new Error('connection lost')), { once: true }));
     await expect(h.daemon.runCycle()).resolves.toMatchObject({ result: 'completed', approved: 1 });
     expect(h.logs.events('api.retry')).toEqual([
       expect.objectContaining({ method: 'GET', code: expect.stringMatching(/network|bad_response/) }),
@@ -302,24 +304,7 @@ describe('connections', () => {
       handlers: [approveAll],
       settings: (s) => ({ ...s, connect: { ...s.connect, bodyTimeoutMs: 300 } }),
     });
-    h.sim.use(
-      http.get(
-        LIST,
-        () =>
-          new HttpResponse(
-            new ReadableStream({
-              async start(controller) {
-                controller.enqueue(new TextEncoder().encode('['));
-                await delay(1_000);
-                controller.enqueue(new TextEncoder().encode(']'));
-                controller.close();
-              },
-            }),
-            { headers: { 'Content-Type': 'application/json' } },
-          ),
-        { once: true },
-      ),
-    );
+    h.sim.use(http.get(LIST, trickle('[', 1_000, ']'), { once: true }));
     await expect(h.daemon.runCycle()).resolves.toMatchObject({ result: 'completed', approved: 1 });
     expect(h.logs.events('api.retry')).toEqual([expect.objectContaining({ code: 'timeout' })]);
   });

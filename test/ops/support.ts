@@ -1,4 +1,9 @@
-import type { CycleSummary, FulfillmentEvents, RequestEvent } from '../../src/fulfillment/events.ts';
+import {
+  emptySummary,
+  type CycleSummary,
+  type FulfillmentEvents,
+  type RequestEvent,
+} from '../../src/fulfillment/events.ts';
 
 /** A fake wall clock in ms. */
 export function fakeClock(start = Date.UTC(2025, 0, 1)) {
@@ -7,20 +12,7 @@ export function fakeClock(start = Date.UTC(2025, 0, 1)) {
 }
 
 export function summary(overrides: Partial<CycleSummary> = {}): CycleSummary {
-  return {
-    cycleId: 'c1',
-    result: 'completed',
-    found: 0,
-    approved: 0,
-    failed: 0,
-    inquired: 0,
-    pended: 0,
-    skipped: 0,
-    errors: 0,
-    invalid: 0,
-    durationMs: 1200,
-    ...overrides,
-  };
+  return { ...emptySummary('c1'), durationMs: 1200, ...overrides };
 }
 
 export function requestDone(overrides: Partial<RequestEvent> = {}): RequestEvent {
