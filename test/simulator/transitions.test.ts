@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   FALLBALL,
   startSimulator,
+  REQUEST_STATUSES,
   type RequestStatus,
   type RequestType,
   type RunningSimulator,
@@ -18,17 +19,6 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 const PRODUCT = 'PRD-100-200-300';
-const ALL_STATUSES: RequestStatus[] = [
-  'draft',
-  'tiers_setup',
-  'pending',
-  'inquiring',
-  'approved',
-  'failed',
-  'scheduled',
-  'revoking',
-  'revoked',
-];
 
 function addRequest(
   status: RequestStatus = 'pending',
@@ -56,7 +46,7 @@ describe('actions, allowed and refused by status', () => {
     { action: 'pend', body: {}, allowedFrom: ['inquiring'], to: 'pending' },
   ];
   for (const { action, body, allowedFrom, to } of cases) {
-    for (const from of ALL_STATUSES) {
+    for (const from of REQUEST_STATUSES) {
       const allowed = allowedFrom.includes(from);
       it(`${action} from ${from} is ${allowed ? `200 → ${to}` : '400 REQ_003'}`, async () => {
         const request = addRequest(from, 'purchase', 'Please fix');
