@@ -4,7 +4,6 @@ import { EXIT, type Command } from './io.ts';
 
 export const checkConfigCommand: Command = {
   name: 'check-config',
-  summary: 'validate and print the effective configuration, secrets masked',
   usage: [
     'Usage: connect-fulfillment check-config [--config FILE]',
     '',

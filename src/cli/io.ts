@@ -15,7 +15,6 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export interface Command {
   name: string;
-  summary: string;
   usage: string;
   run(args: string[], io: CliIO): Promise<ExitCode>;
 }

@@ -158,7 +158,6 @@ Exit codes: 0 created, 1 Connect could not be reached or refused, 2 invalid usag
 
 export const requestsCommand: Command = {
   name: 'requests',
-  summary: 'create purchase, change, cancel, suspend or resume requests as a distributor',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<ExitCode> {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, true);

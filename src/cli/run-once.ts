@@ -13,7 +13,6 @@ import { EXIT, type Command } from './io.ts';
 
 export const runOnceCommand: Command = {
   name: 'run-once',
-  summary: 'run one full cycle against Connect, then exit',
   usage: [
     'Usage: connect-fulfillment run-once [--config FILE]',
     '',

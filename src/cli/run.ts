@@ -1,21 +1,43 @@
 import { ConfigError } from '../config/index.ts';
 import { HandlerLoadError } from '../fulfillment/loader.ts';
 import { VERSION } from '../version.ts';
-import { checkConfigCommand } from './check-config.ts';
 import { EXIT, UsageError, type CliIO, type Command, type ExitCode } from './io.ts';
-import { requestsCommand } from './requests.ts';
-import { runOnceCommand } from './run-once.ts';
-import { simulateCommand } from './simulate.ts';
-import { startCommand } from './start.ts';
-import { usageCommand } from './usage.ts';
 
-const COMMANDS: Command[] = [
-  startCommand,
-  runOnceCommand,
-  simulateCommand,
-  checkConfigCommand,
-  requestsCommand,
-  usageCommand,
+/**
+ * The commands, each loaded only when it runs: a daemon has no use for the simulator (msw), nor a
+ * distributor script for the metrics registry, and every module loaded stays in memory.
+ */
+const COMMANDS: Array<{ name: string; summary: string; load: () => Promise<Command> }> = [
+  {
+    name: 'start',
+    summary: 'run the daemon until SIGTERM/SIGINT (the demo when no Connect URL is configured)',
+    load: async () => (await import('./start.ts')).startCommand,
+  },
+  {
+    name: 'run-once',
+    summary: 'run one full cycle against Connect, then exit',
+    load: async () => (await import('./run-once.ts')).runOnceCommand,
+  },
+  {
+    name: 'simulate',
+    summary: 'run the Connect simulator alone (handler development, docker-compose, benchmarks)',
+    load: async () => (await import('./simulate.ts')).simulateCommand,
+  },
+  {
+    name: 'check-config',
+    summary: 'validate and print the effective configuration, secrets masked',
+    load: async () => (await import('./check-config.ts')).checkConfigCommand,
+  },
+  {
+    name: 'requests',
+    summary: 'create purchase, change, cancel, suspend or resume requests as a distributor',
+    load: async () => (await import('./requests.ts')).requestsCommand,
+  },
+  {
+    name: 'usage',
+    summary: 'print the records of a usage file as JSON lines',
+    load: async () => (await import('./usage.ts')).usageCommand,
+  },
 ];
 
 function overview(): string {
@@ -42,11 +64,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<ExitCode> {
     io.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.stderr.write(`unknown command "${name}"\n\n${overview()}\n`);
     return EXIT.usage;
   }
+  const command = await entry.load();
   if (args.includes('--help') || args.includes('-h')) {
     io.stdout.write(`${command.usage}\n`);
     return EXIT.ok;

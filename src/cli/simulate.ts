@@ -1,12 +1,10 @@
 import { once } from 'node:events';
 import { createLogger, flushLogger } from '../log.ts';
-import { startSimulator } from '../simulator/index.ts';
 import { intFlag, parseCommandArgs } from './args.ts';
 import { EXIT, type Command } from './io.ts';
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  summary: 'run the Connect simulator alone (handler development, docker-compose, benchmarks)',
   usage: [
     'Usage: connect-fulfillment simulate [--port N] [--host H] [--requests N] [--products N]',
     '                                    [--latency MS] [--rate-limit N] [--trickle MS] [--api-key KEY]',
@@ -47,6 +45,8 @@ export const simulateCommand: Command = {
       secrets: apiKey ? [apiKey] : [],
     });
 
+    // Imported here, not at the top: every other command would load msw for nothing.
+    const { startSimulator } = await import('../simulator/index.ts');
     const sim = await startSimulator({
       host: values.host ?? '127.0.0.1',
       port: intFlag(values.port, 'port') ?? 8080,

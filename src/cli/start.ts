@@ -12,14 +12,13 @@ import {
   loadCommandConfig,
   logConfigWarnings,
 } from './context.ts';
-import { startDemo, type DemoEnvironment } from './demo.ts';
+import type { DemoEnvironment } from './demo.ts';
 import { opsMetrics, startOps } from './ops.ts';
 import type { OpsServer } from '../ops/server.ts';
 import { type Command, type ExitCode } from './io.ts';
 
 export const startCommand: Command = {
   name: 'start',
-  summary: 'run the daemon until SIGTERM/SIGINT (the demo when no Connect URL is configured)',
   usage: [
     'Usage: connect-fulfillment start [--config FILE]',
     '',
@@ -36,6 +35,8 @@ export const startCommand: Command = {
     let loaded = config.loaded;
     let demo: DemoEnvironment | undefined;
     if (loaded.mode === 'demo') {
+      // Loaded only for the demo: the simulator (msw and its dependencies) has no place in a live daemon.
+      const { startDemo } = await import('./demo.ts');
       demo = await startDemo();
       loaded = loadCommandConfig(io, config.file, demo.overrides);
     }

@@ -28,7 +28,6 @@ unknown usage file.`;
 
 export const usageCommand: Command = {
   name: 'usage',
-  summary: 'print the records of a usage file as JSON lines',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<ExitCode> {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
