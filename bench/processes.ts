@@ -1,0 +1,224 @@
+/**
+ * The two processes of a run: the simulator (forked with an IPC channel) and the daemon (the built
+ * CLI's `run-once`, with bench/probe.ts preloaded to report its peak RSS and CPU at exit). Every wait
+ * here has a deadline; a process that overstays it is killed.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ProbeResult } from './probe.ts';
+import type { SimulatorArgs, SimulatorReport } from './simulator.ts';
+
+const SIMULATOR_ENTRY = fileURLToPath(new URL('./simulator.ts', import.meta.url));
+const PROBE_URL = pathToFileURL(fileURLToPath(new URL('./probe.ts', import.meta.url))).href;
+export const ALLOC_SAMPLER_URL = pathToFileURL(
+  fileURLToPath(new URL('./alloc-sampler.ts', import.meta.url)),
+).href;
+export const CLI_ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+/**
+ * Node options the CLI's own first line asks for (`#!/usr/bin/env -S node --flag ...`), so that the
+ * daemon runs here as its bin runs it; none for a plain `#!/usr/bin/env node`.
+ */
+export function shebangNodeOptions(): string[] {
+  const first = readFileSync(CLI_ENTRY, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\S*\benv\s+-S\s+node\s+(.+)$/.exec(first.trim());
+  return match ? match[1]!.split(/\s+/).filter(Boolean) : [];
+}
+
+export interface SimulatorProcess {
+  url: string;
+  products: string[];
+  pending: number;
+  pid: number;
+  progress(): Promise<{ calls: number; actions: number }>;
+  report(): Promise<SimulatorReport>;
+  stop(): Promise<void>;
+}
+
+export async function startSimulatorProcess(
+  args: SimulatorArgs,
+  timeoutMs = 60_000,
+): Promise<SimulatorProcess> {
+  const child = fork(SIMULATOR_ENTRY, [JSON.stringify(args)], {
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await nextMessage<{ url: string; products: string[]; pending: number }>(
+    child,
+    'ready',
+    timeoutMs,
+  ).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
+  const ask = <T>(type: string, ms: number) => {
+    const answer = nextMessage<T>(child, type, ms);
+    child.send({ type });
+    return answer;
+  };
+  return {
+    ...ready,
+    pid: child.pid!,
+    progress: () => ask<{ calls: number; actions: number }>('progress', 5_000),
+    report: async () => (await ask<{ report: SimulatorReport }>('report', 60_000)).report,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = exitOf(child);
+      child.send({ type: 'stop' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The next IPC message of `type` from `child`, or a rejection when it exits or the deadline passes. */
+function nextMessage<T>(child: ChildProcess, type: string, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    const onMessage = (message: { type?: string }) => {
+      if (message.type !== type) return;
+      done();
+      resolve(message as T);
+    };
+    const onExit = (code: number | null, signal: string | null) => {
+      done();
+      reject(new Error(`simulator exited (${signal ?? code}) before answering '${type}'`));
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`simulator did not answer '${type}' within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
+}
+
+function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+export interface DaemonRun {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  /** Spawn to exit, ms since the epoch. */
+  startedAt: number;
+  endedAt: number;
+  probe: ProbeResult | undefined;
+  /** From /proc/PID/status (VmHWM) while it ran: a cross-check, and the figure when the probe is missing. */
+  sampledPeakRssKb: number | undefined;
+  /** CPU the whole machine spent while the daemon ran (Linux /proc/stat), ms; undefined elsewhere. */
+  machineBusyMs: number | undefined;
+  /** CPU this (the benchmark's) process spent meanwhile, ms. */
+  benchCpuMs: number;
+}
+
+export interface DaemonOptions {
+  configFile: string;
+  /** The daemon's stdout (its log) and stderr go to these files. */
+  logFile: string;
+  errFile: string;
+  probeFile: string;
+  /** Extra node options for the daemon (--cpu-prof, --max-semi-space-size=...). */
+  nodeOptions: readonly string[];
+  /** Extra environment for the daemon (the profilers' output files). */
+  env?: Record<string, string>;
+  timeoutMs: number;
+  /** Called every `everyMs` while the daemon runs (the progress line). */
+  onTick?: () => void;
+  everyMs?: number;
+}
+
+/**
+ * Runs `node dist/main.js run-once --config FILE` with a clean environment (only PATH, HOME and the
+ * like: no CONNECT_*, RATE_LIMIT_* ... that would override the configuration file).
+ */
+export async function runDaemon(options: DaemonOptions): Promise<DaemonRun> {
+  const out = openSync(options.logFile, 'w');
+  const err = openSync(options.errFile, 'w');
+  const env: NodeJS.ProcessEnv = { ...options.env, BENCH_PROBE_FILE: options.probeFile };
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'])
+    if (process.env[name] !== undefined) env[name] = process.env[name];
+  const busyBefore = machineBusyMs();
+  const benchCpu = process.cpuUsage();
+  const startedAt = Date.now();
+  const child = spawn(
+    process.execPath,
+    ['--import', PROBE_URL, ...options.nodeOptions, CLI_ENTRY, 'run-once', '--config', options.configFile],
+    { stdio: ['ignore', out, err], env },
+  );
+  closeSync(out);
+  closeSync(err);
+  const exited = exitOf(child);
+  let sampledPeakRssKb: number | undefined;
+  let timedOut = false;
+  const sample = () => {
+    const peak = readVmHwmKb(child.pid);
+    if (peak !== undefined) sampledPeakRssKb = Math.max(sampledPeakRssKb ?? 0, peak);
+  };
+  const sampler = setInterval(sample, 100);
+  const ticker = options.onTick ? setInterval(options.onTick, options.everyMs ?? 500) : undefined;
+  const killer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, options.timeoutMs);
+  const { code, signal } = await exited;
+  const endedAt = Date.now();
+  const busyAfter = machineBusyMs();
+  const benchUsage = process.cpuUsage(benchCpu);
+  clearInterval(sampler);
+  clearInterval(ticker);
+  clearTimeout(killer);
+  return {
+    exitCode: code,
+    signal,
+    timedOut,
+    startedAt,
+    endedAt,
+    probe: existsSync(options.probeFile)
+      ? (JSON.parse(readFileSync(options.probeFile, 'utf8')) as ProbeResult)
+      : undefined,
+    sampledPeakRssKb,
+    machineBusyMs: busyBefore === undefined || busyAfter === undefined ? undefined : busyAfter - busyBefore,
+    benchCpuMs: (benchUsage.user + benchUsage.system) / 1000,
+  };
+}
+
+/** CPU time all cores have spent busy since boot (user, nice, system, irq, softirq, steal), ms; Linux only. */
+function machineBusyMs(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8')
+      .split('\n', 1)[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return ((user + nice + system + irq + softirq + steal) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux architecture Node supports. */
+const CLOCK_TICKS = 100;
+
+function readVmHwmKb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined; // not Linux, or the process has just exited
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * What the benchmark prints and writes: the progress line (stderr, on a terminal only), the markdown
+ * table and the targets (stdout), the JSON file with every run and the machine it ran on.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunResult, ScenarioResult } from './measure.ts';
+import { UNLIMITED_RPS } from './scenarios.ts';
+
+export class Progress {
+  readonly #tty = process.stderr.isTTY === true;
+  #shown = false;
+
+  /** Replaces the progress line (terminals only). */
+  update(text: string): void {
+    if (!this.#tty) return;
+    process.stderr.write(`\r\x1b[2K${text.slice(0, (process.stderr.columns ?? 120) - 1)}`);
+    this.#shown = true;
+  }
+
+  /** A line that stays (terminal or not), on stderr so stdout keeps only the report. */
+  line(text: string): void {
+    if (this.#shown) process.stderr.write('\r\x1b[2K');
+    this.#shown = false;
+    process.stderr.write(`${text}\n`);
+  }
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGb: number;
+  os: string;
+  node: string;
+  commit: string;
+  date: string;
+}
+
+export function describeMachine(): Machine {
+  const cpus = os.cpus();
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    // not a git checkout
+  }
+  return {
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: os.availableParallelism(),
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    commit,
+    date: new Date().toISOString(),
+  };
+}
+
+const fmt = (value: number | undefined, digits = 1): string =>
+  value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
+const int = (value: number | undefined): string =>
+  value === undefined || !Number.isFinite(value) ? '—' : Math.round(value).toLocaleString('en-US');
+
+/** One line per run, for the log (stderr). */
+export function describeRun(name: string, index: number, total: number, r: RunResult): string {
+  const ratio = r.ratio === undefined ? `${int(r.processedPerS)} req/s` : `ratio ${fmt(r.ratio, 3)}`;
+  return (
+    `${name} run ${index}/${total}: drain ${fmt(r.drainS, 2)} s, ${r.calls} calls, ${ratio}, ` +
+    `max ${r.maxCallsInAnySecond}/s, ${r.status429} × 429, ${r.pendingLeft} pending, ${r.doubled} doubled, ` +
+    `RSS ${fmt(r.peakRssMb, 0)} MB, CPU ${fmt(r.cpuMsPerRequest, 3)} ms/req (net ${fmt(r.cpuNetMsPerRequest, 3)}), sim busy ${fmt((r.simulatorBusy ?? NaN) * 100, 0)} %, ` +
+    `other load ${fmt(r.otherLoad, 2)} cores` +
+    (r.exitCode === 0 ? '' : `, exit ${r.exitCode ?? 'timeout'}`) +
+    (r.firstProblem ? `, first error: ${r.firstProblem}` : '')
+  );
+}
+
+export function markdownTable(results: readonly ScenarioResult[]): string {
+  const header = [
+    'scenario',
+    'N',
+    'L (ms)',
+    'server limit (/s)',
+    'daemon rate / conc.',
+    'runs',
+    'drain (s)',
+    'API calls',
+    'limit (s), binds',
+    'drain ÷ limit',
+    'req/s',
+    'max calls in 1 s',
+    '429s',
+    'pending left',
+    'doubled',
+    'peak RSS (MB)',
+    'CPU ms/req (net)',
+    'sim. busy',
+    'other load (cores)',
+  ];
+  const rows = results.map(({ scenario: s, runs, summary: r }) => [
+    s.name + (s.daemon.logLevel === 'info' ? ' (log info)' : ''),
+    int(s.requests),
+    String(s.latencyMs),
+    s.serverRateLimit === undefined ? '—' : String(s.serverRateLimit),
+    `${s.daemon.requestsPerSecond >= UNLIMITED_RPS ? 'max' : s.daemon.requestsPerSecond} / ${s.daemon.concurrency}`,
+    String(runs.length),
+    fmt(r.drainS, 2),
+    int(r.calls),
+    r.limitS === undefined ? '—' : `${fmt(r.limitS, 2)}, ${r.binding}`,
+    fmt(r.ratio, 3),
+    int(r.processedPerS),
+    int(r.maxCallsInAnySecond),
+    int(r.status429),
+    int(r.pendingLeft),
+    int(r.doubled),
+    fmt(r.peakRssMb, 0),
+    fmt(r.cpuNetMsPerRequest, 3),
+    `${fmt((r.simulatorBusy ?? NaN) * 100, 0)} %`,
+    fmt(r.otherLoad, 2),
+  ]);
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  /** undefined: the scenario it needs was not run. */
+  met: boolean | undefined;
+}
+
+export function checkTargets(results: readonly ScenarioResult[]): TargetCheck[] {
+  const find = (name: string) => results.find((r) => r.scenario.name === name)?.summary;
+  const checks: TargetCheck[] = [];
+  const rate = find('rate-bound');
+  checks.push({
+    target: 'rate-bound: drain ÷ limit ≤ 1.05',
+    measured: fmt(rate?.ratio, 3),
+    met: rate && (rate.ratio ?? Infinity) <= 1.05,
+  });
+  const latency = find('latency-bound');
+  checks.push({
+    target: 'latency-bound: drain ÷ limit ≤ 1.10',
+    measured: fmt(latency?.ratio, 3),
+    met: latency && (latency.ratio ?? Infinity) <= 1.1,
+  });
+  const over = results.filter((r) => r.summary.maxCallsInAnySecond > r.scenario.daemon.requestsPerSecond);
+  const bounded = results.filter((r) => r.scenario.daemon.requestsPerSecond < UNLIMITED_RPS);
+  checks.push({
+    target: 'never above the configured rate in any sliding 1 s window (worst run)',
+    measured: bounded.length
+      ? bounded
+          .map(
+            (r) =>
+              `${r.scenario.name} ${r.summary.maxCallsInAnySecond}/${r.scenario.daemon.requestsPerSecond}`,
+          )
+          .join(', ')
+      : '—',
+    met: results.length ? over.length === 0 : undefined,
+  });
+  const overhead = find('overhead-bound');
+  checks.push({
+    target: 'overhead-bound: ≥ 2,000 processed requests/s',
+    measured: overhead ? `${int(overhead.processedPerS)} req/s` : '—',
+    met: overhead && overhead.processedPerS >= 2000,
+  });
+  const memory = find('memory');
+  checks.push({
+    target: `memory: peak RSS ≤ 150 MB at ${int(results.find((r) => r.scenario.name === 'memory')?.scenario.requests ?? 10_000)} pending`,
+    measured: memory ? `${fmt(memory.peakRssMb, 0)} MB` : '—',
+    met: memory && (memory.peakRssMb ?? Infinity) <= 150,
+  });
+  const lost = results.reduce((n, r) => n + r.summary.pendingLeft, 0);
+  const doubled = results.reduce((n, r) => n + r.summary.doubled, 0);
+  const failed = results.filter((r) => r.summary.exitCode !== 0).map((r) => r.scenario.name);
+  checks.push({
+    target: '0 lost (left pending), 0 doubled, every run exits 0',
+    measured: `${lost} pending, ${doubled} doubled${failed.length ? `, failed: ${failed.join(', ')}` : ''}`,
+    met: results.length ? lost === 0 && doubled === 0 && failed.length === 0 : undefined,
+  });
+  return checks;
+}
+
+export function targetsMarkdown(checks: readonly TargetCheck[]): string {
+  return [
+    '| target | measured | met |',
+    '| --- | --- | --- |',
+    ...checks.map(
+      (c) =>
+        `| ${c.target} | ${c.measured} | ${c.met === undefined ? 'not run' : c.met ? 'yes' : '**no**'} |`,
+    ),
+  ].join('\n');
+}
+
+/** Figures derived from pairs of scenarios, and what binds where. */
+export function notes(results: readonly ScenarioResult[]): string[] {
+  const find = (name: string) => results.find((r) => r.scenario.name === name)?.summary;
+  const lines: string[] = [];
+  const warn = find('logging-warn');
+  const info = find('logging-info');
+  if (warn?.cpuNetMsPerRequest !== undefined && info?.cpuNetMsPerRequest !== undefined) {
+    const cost = info.cpuNetMsPerRequest - warn.cpuNetMsPerRequest;
+    lines.push(
+      `Logging at info costs ${fmt(cost * 1000, 0)} µs of daemon CPU per request ` +
+        `(${fmt((100 * cost) / warn.cpuNetMsPerRequest, 0)} % of the request's ${fmt(warn.cpuNetMsPerRequest * 1000, 0)} µs at log level warn, same rate).`,
+    );
+  }
+  for (const { scenario, summary } of results) {
+    if ((summary.simulatorBusy ?? 0) >= 0.9) {
+      lines.push(
+        `${scenario.name}: the simulator was busy ${fmt((summary.simulatorBusy ?? 0) * 100, 0)} % of the drain ` +
+          `(${fmt(summary.simulatorCpuMsPerCall, 2)} ms CPU per call): it, not the daemon, bounds this figure.`,
+      );
+    }
+  }
+  return lines;
+}
+
+export function writeJson(file: string, content: unknown): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
+}
