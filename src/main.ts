@@ -2,6 +2,15 @@
 // Process entry: the only place that reads argv and the process environment and decides the exit code.
 import { runCli } from './cli/run.ts';
 
+// When the reader of our output goes away (`... | head`, a closed log pipe), every further write fails
+// with EPIPE, and logging that failure fails again: stop at once instead of spinning on it.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(1);
+    throw err;
+  });
+}
+
 const code = await runCli(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,

@@ -48,7 +48,11 @@ export function manageLifecycle(options: LifecycleOptions): () => void {
     });
   };
 
+  let crashed = false;
   const onFatal = (kind: string) => (err: unknown) => {
+    // Once: if logging the crash itself fails, a second report would only loop.
+    if (crashed) return;
+    crashed = true;
     log.fatal(
       { event: 'daemon.crashed', kind, err },
       `${kind}: ${err instanceof Error ? err.message : String(err)}; exiting`,

@@ -133,6 +133,15 @@ describe('shutdown of the spawned daemon', () => {
     expect(cli.logLines().find((l) => l.event === 'cycle.finished')).toMatchObject({ result: 'interrupted' });
   });
 
+  it('stops (exit 1) instead of spinning when the reader of its output goes away', async () => {
+    await queue(3);
+    const cli = spawnCli(['start', '--config', handlerConfig('piped', 0)], env({ POLL_SCHEDULE: '* * * * * *' }));
+    await cli.waitForEvent('daemon.started');
+    cli.child.stdout!.destroy(); // like `connect-fulfillment start | head -1` once head exits
+
+    expect(await cli.exited).toEqual({ code: 1, signal: null });
+  });
+
   it('an uncaught exception is logged as fatal and exits 1', async () => {
     await queue(1, 'crash');
     const cli = spawnCli(['start', '--config', handlerConfig('crashy', 2_000)], env());
