@@ -50,7 +50,8 @@ COPY examples/ ./examples/
 # The ops server (/healthz, /readyz, /metrics) listens on all of the container's interfaces;
 # publish it on the host's loopback only (-p 127.0.0.1:9464:9464).
 ENV OPS_HOST=0.0.0.0 \
-    OPS_PORT=9464
+    OPS_PORT=9464 \
+    NODE_OPTIONS=--max-semi-space-size=16
 EXPOSE 9464
 
 # The app's files stay root-owned and read-only to the process.

@@ -42,7 +42,7 @@ export async function startSimulatorProcess(
 ): Promise<SimulatorProcess> {
   const child = fork(SIMULATOR_ENTRY, [JSON.stringify(args)], {
     execArgv: [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 2, 'inherit', 'ipc'], // its output, if any, must not mix with the report on stdout
   });
   const ready = await nextMessage<{ url: string; products: string[]; pending: number }>(
     child,

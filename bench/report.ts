@@ -197,15 +197,19 @@ export function targetsMarkdown(checks: readonly TargetCheck[]): string {
 
 /** Figures derived from pairs of scenarios, and what binds where. */
 export function notes(results: readonly ScenarioResult[]): string[] {
-  const find = (name: string) => results.find((r) => r.scenario.name === name)?.summary;
   const lines: string[] = [];
-  const warn = find('logging-warn');
-  const info = find('logging-info');
-  if (warn?.cpuNetMsPerRequest !== undefined && info?.cpuNetMsPerRequest !== undefined) {
-    const cost = info.cpuNetMsPerRequest - warn.cpuNetMsPerRequest;
+  const pair = ['logging-warn', 'logging-info'].map((name) => results.find((r) => r.scenario.name === name));
+  const [warn, info] = pair;
+  if (warn && info) {
+    const perRun = (r: ScenarioResult) => r.runs.map((run) => (run.cpuNetMsPerRequest ?? NaN) * 1000);
+    const [w, i] = [perRun(warn), perRun(info)];
+    const cost = (info.summary.cpuNetMsPerRequest ?? NaN) - (warn.summary.cpuNetMsPerRequest ?? NaN);
+    const overlap = Math.max(...w) >= Math.min(...i) && Math.max(...i) >= Math.min(...w);
+    const ranges = `warn ${fmt(Math.min(...w), 0)}–${fmt(Math.max(...w), 0)} µs, info ${fmt(Math.min(...i), 0)}–${fmt(Math.max(...i), 0)} µs per request`;
     lines.push(
-      `Logging at info costs ${fmt(cost * 1000, 0)} µs of daemon CPU per request ` +
-        `(${fmt((100 * cost) / warn.cpuNetMsPerRequest, 0)} % of the request's ${fmt(warn.cpuNetMsPerRequest * 1000, 0)} µs at log level warn, same rate).`,
+      overlap
+        ? `Logging at info: no difference measurable above the run-to-run noise (${ranges}); see BENCHMARKS.md for the profile.`
+        : `Logging at info costs ${fmt(cost * 1000, 0)} µs of daemon CPU per request (${ranges}).`,
     );
   }
   for (const { scenario, summary } of results) {
@@ -217,6 +221,51 @@ export function notes(results: readonly ScenarioResult[]): string[] {
     }
   }
   return lines;
+}
+
+export interface Startup {
+  cpuMs: number | undefined;
+  peakRssMb: number | undefined;
+  wallS: number;
+}
+
+/** The whole stdout report: the machine, the table, the remarks, the targets. */
+export function renderReport(input: {
+  machine: Machine;
+  runs: number;
+  nodeOptions: readonly string[];
+  startup: Startup | undefined;
+  results: readonly ScenarioResult[];
+}): { markdown: string; targets: TargetCheck[] } {
+  const { machine, runs, nodeOptions, startup, results } = input;
+  const targets = checkTargets(results);
+  const out: string[] = [`## Results (median of ${runs} run${runs > 1 ? 's' : ''})`, ''];
+  out.push(
+    `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; ${machine.os}; node ${machine.node}; ` +
+      `${machine.commit}; ${machine.date}${nodeOptions.length ? `; daemon node options: ${nodeOptions.join(' ')}` : ''}`,
+    '',
+    markdownTable(results),
+  );
+  const disturbed = results.filter((r) => (r.summary.otherLoad ?? 0) > 0.1);
+  if (disturbed.length) {
+    out.push(
+      '',
+      `**Disturbed:** other processes used up to ${Math.max(...disturbed.map((r) => r.summary.otherLoad ?? 0)).toFixed(2)} cores ` +
+        `while ${disturbed.map((r) => r.scenario.name).join(', ')} ran; rerun on a quiet machine before comparing figures.`,
+    );
+  }
+  const remarks = [
+    ...(startup
+      ? [
+          `Daemon start-up and exit (run-once with nothing pending): ${fmt(startup.cpuMs, 0)} ms CPU, ` +
+            `${fmt(startup.peakRssMb, 0)} MB peak RSS, ${fmt(startup.wallS, 2)} s; "CPU ms/req (net)" leaves it out.`,
+        ]
+      : []),
+    ...notes(results),
+  ];
+  if (remarks.length) out.push('', ...remarks.map((line) => `- ${line}`));
+  out.push('', '## Targets', '', targetsMarkdown(targets));
+  return { markdown: out.join('\n'), targets };
 }
 
 export function writeJson(file: string, content: unknown): void {

@@ -4,165 +4,15 @@
  * the built CLI's `run-once` with a handler that approves everything, then the simulator's counters
  * and the daemon's own resource use. See BENCHMARKS.md.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { USAGE, listScenarios, parseBenchArgs, type BenchOptions } from './args.ts';
-import { runResult, summarize, type RunResult, type ScenarioResult } from './measure.ts';
-import {
-  ALLOC_SAMPLER_URL,
-  CLI_ENTRY,
-  runDaemon,
-  shebangNodeOptions,
-  startSimulatorProcess,
-} from './processes.ts';
-import {
-  Progress,
-  checkTargets,
-  notes,
-  describeMachine,
-  describeRun,
-  markdownTable,
-  targetsMarkdown,
-  writeJson,
-} from './report.ts';
-import { selectScenarios, type Scenario } from './scenarios.ts';
-
-const HANDLER_MODULE = fileURLToPath(new URL('./approve-handler.js', import.meta.url));
-/** Looks like a Connect token, so the daemon logs no configuration warning about it. */
-const API_KEY = 'SU-000-000-000:bench-secret';
-
-async function runOnce(
-  scenario: Scenario,
-  run: number,
-  options: BenchOptions,
-  workDir: string,
-  progress: Progress,
-  startupCpuMs: number | undefined,
-): Promise<RunResult> {
-  const dir = path.join(workDir, `${scenario.name}-${run}`);
-  mkdirSync(dir, { recursive: true });
-  const label = `${scenario.name} run ${run}/${options.runs}`;
-  progress.update(`${label}: seeding ${scenario.requests} requests…`);
-  const sim = await startSimulatorProcess({
-    requests: scenario.requests,
-    products: scenario.products,
-    latencyMs: scenario.latencyMs,
-    rateLimit: scenario.serverRateLimit,
-    apiKey: API_KEY,
-    journalFile: options.keep ? path.join(dir, 'journal.txt') : undefined,
-  });
-  try {
-    const configFile = path.join(dir, 'config.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify(
-        {
-          connect: { url: sim.url, apiKey: API_KEY },
-          poll: { pageSize: scenario.daemon.pageSize },
-          rateLimit: {
-            requestsPerSecond: scenario.daemon.requestsPerSecond,
-            concurrency: scenario.daemon.concurrency,
-          },
-          processing: { concurrency: scenario.daemon.processingConcurrency },
-          log: { level: scenario.daemon.logLevel, format: 'json' },
-          handlers: [{ module: HANDLER_MODULE, products: sim.products }],
-        },
-        null,
-        2,
-      ),
-    );
-    const nodeOptions = [...shebangNodeOptions(), ...options.nodeOptions];
-    if (options.cpuProfDir) {
-      mkdirSync(options.cpuProfDir, { recursive: true });
-      nodeOptions.push(
-        '--cpu-prof',
-        `--cpu-prof-dir=${options.cpuProfDir}`,
-        `--cpu-prof-name=${scenario.name}-${run}.cpuprofile`,
-      );
-    }
-    const env: Record<string, string> = {};
-    if (options.allocProfDir) {
-      mkdirSync(options.allocProfDir, { recursive: true });
-      nodeOptions.push(`--import=${ALLOC_SAMPLER_URL}`);
-      env.BENCH_ALLOC_FILE = path.join(options.allocProfDir, `${scenario.name}-${run}.heapprofile`);
-    }
-    const started = Date.now();
-    let asking = false;
-    const daemon = await runDaemon({
-      configFile,
-      logFile: path.join(dir, 'daemon.log'),
-      errFile: path.join(dir, 'daemon.err'),
-      probeFile: path.join(dir, 'probe.json'),
-      nodeOptions,
-      env,
-      timeoutMs: timeoutFor(scenario),
-      everyMs: 500,
-      onTick: () => {
-        if (asking) return;
-        asking = true;
-        sim
-          .progress()
-          .then(({ actions, calls }) =>
-            progress.update(
-              `${label}: ${actions}/${sim.pending} approved, ${calls} calls, ${((Date.now() - started) / 1000).toFixed(1)} s`,
-            ),
-          )
-          .catch(() => {})
-          .finally(() => (asking = false));
-      },
-    });
-    const report = await sim.report();
-    return runResult(scenario, report, daemon, path.join(dir, 'daemon.log'), startupCpuMs);
-  } finally {
-    await sim.stop();
-  }
-}
-
-/** The daemon's fixed cost: run-once against an empty queue (start-up, one listing call, exit). */
-const STARTUP: Scenario = {
-  name: 'start-up',
-  description: 'run-once with nothing pending: start-up and exit',
-  requests: 0,
-  products: 4,
-  latencyMs: 0,
-  serverRateLimit: undefined,
-  daemon: {
-    requestsPerSecond: 10_000,
-    concurrency: 16,
-    processingConcurrency: 32,
-    pageSize: 100,
-    logLevel: 'warn',
-  },
-  kind: 'throughput',
-};
-
-export interface Startup {
-  cpuMs: number | undefined;
-  peakRssMb: number | undefined;
-  wallS: number;
-}
-
-async function measureStartup(options: BenchOptions, workDir: string, progress: Progress): Promise<Startup> {
-  const runs: RunResult[] = [];
-  for (let run = 1; run <= options.runs; run++) {
-    runs.push(await runOnce(STARTUP, run, options, workDir, progress, undefined));
-  }
-  const { summary } = summarize(STARTUP, runs);
-  return { cpuMs: summary.cpuMs, peakRssMb: summary.peakRssMb, wallS: summary.wallS };
-}
-
-/** Generous: a minute plus five times the slowest the scenario should take (rate, latency, or ~500 req/s of CPU). */
-function timeoutFor(s: Scenario): number {
-  const rate = Math.min(s.daemon.requestsPerSecond, s.serverRateLimit ?? Infinity);
-  const expectedS = Math.max(
-    s.requests / rate,
-    (s.requests * s.latencyMs) / 1000 / s.daemon.concurrency,
-    s.requests / 500,
-  );
-  return 60_000 + 5 * expectedS * 1000;
-}
+import { USAGE, listScenarios, parseBenchArgs } from './args.ts';
+import { summarize, type RunResult, type ScenarioResult } from './measure.ts';
+import { CLI_ENTRY, shebangNodeOptions } from './processes.ts';
+import { Progress, describeMachine, describeRun, renderReport, writeJson, type Startup } from './report.ts';
+import { measureStartup, runOnce } from './runner.ts';
+import { selectScenarios } from './scenarios.ts';
 
 async function main(): Promise<number> {
   const options = parseBenchArgs(process.argv.slice(2));
@@ -189,6 +39,7 @@ async function main(): Promise<number> {
   );
   const results: ScenarioResult[] = [];
   let failed = false;
+  let finished = false;
   let startup: Startup | undefined;
   try {
     startup = await measureStartup(options, workDir, progress);
@@ -205,38 +56,16 @@ async function main(): Promise<number> {
       }
       results.push(summarize(scenario, runs));
     }
+    finished = true;
   } finally {
-    if (options.keep || failed) progress.line(`work folder (configurations, daemon logs): ${workDir}`);
+    if (options.keep || failed || !finished)
+      progress.line(`work folder (configurations, daemon logs): ${workDir}`);
     else rmSync(workDir, { recursive: true, force: true });
   }
 
-  const targets = checkTargets(results);
   const nodeOptions = [...shebangNodeOptions(), ...options.nodeOptions];
-  console.log(`## Results (median of ${options.runs} run${options.runs > 1 ? 's' : ''})\n`);
-  console.log(
-    `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; ${machine.os}; node ${machine.node}; ${machine.commit}; ${machine.date}` +
-      `${nodeOptions.length ? `; daemon node options: ${nodeOptions.join(' ')}` : ''}\n`,
-  );
-  console.log(markdownTable(results));
-  const disturbed = results.filter((r) => (r.summary.otherLoad ?? 0) > 0.1);
-  if (disturbed.length) {
-    console.log(
-      `\n**Disturbed:** other processes used up to ${Math.max(...disturbed.map((r) => r.summary.otherLoad ?? 0)).toFixed(2)} cores ` +
-        `while ${disturbed.map((r) => r.scenario.name).join(', ')} ran; rerun on a quiet machine before comparing figures.`,
-    );
-  }
-  const remarks = [
-    ...(startup
-      ? [
-          `Daemon start-up and exit (run-once with nothing pending): ${startup.cpuMs?.toFixed(0)} ms CPU, ` +
-            `${startup.peakRssMb?.toFixed(0)} MB peak RSS, ${startup.wallS.toFixed(2)} s; "CPU ms/req (net)" leaves it out.`,
-        ]
-      : []),
-    ...notes(results),
-  ];
-  if (remarks.length) console.log(`\n${remarks.map((line) => `- ${line}`).join('\n')}`);
-  console.log('\n## Targets\n');
-  console.log(targetsMarkdown(targets));
+  const { markdown, targets } = renderReport({ machine, runs: options.runs, nodeOptions, startup, results });
+  console.log(markdown);
   writeJson(options.json, {
     machine,
     runsPerScenario: options.runs,

@@ -244,7 +244,7 @@ export class ConnectClient {
     const path = `/requests/${encodeURIComponent(id)}/${action}`;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#attempt({ method: 'POST', path, body, signal });
+        await this.#attempt({ method: 'POST', path, body, signal, discardBody: true });
         return { result: 'done', action };
       } catch (err) {
         if (!isConnectError(err) || FINAL_FOR_ACTIONS.has(err.code)) throw err;

@@ -23,6 +23,8 @@ export interface HttpCall {
   query?: string;
   body?: unknown;
   signal?: AbortSignal;
+  /** The caller does not read a successful answer (actions): its JSON is checked for type, not parsed. */
+  discardBody?: boolean;
 }
 
 export interface HttpResult {
@@ -90,10 +92,11 @@ export class Transport {
     const headers = response.headers;
     const contentType = headerValue(headers['content-type']);
     const status = response.statusCode;
-    const parsed = parseJson(text);
 
     if (status >= 200 && status < 300) {
       if (text.trim() === '') return { status, headers, data: undefined };
+      if (call.discardBody && isJsonContentType(contentType)) return { status, headers, data: undefined };
+      const parsed = parseJson(text);
       if (!parsed.ok || !isJsonContentType(contentType)) {
         throw new ConnectError(
           'bad_response',
@@ -109,6 +112,7 @@ export class Transport {
       return { status, headers, data: parsed.value };
     }
 
+    const parsed = parseJson(text);
     const body = parsed.ok ? connectErrorBody(parsed.value) : undefined;
     const code = codeForStatus(status, call.method);
     const retryAfterMs = parseRetryAfter(headers['retry-after']);

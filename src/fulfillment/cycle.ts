@@ -95,8 +95,9 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
           handlerMs: result.handlerMs,
         });
       });
-      // Back-pressure: the listing stays at most one batch ahead of the workers.
-      await pool.onSizeLessThan(deps.concurrency);
+      // Back-pressure: the listing stays at most one batch ahead of the workers (waiting for half a
+      // batch to drain, not one slot, saves a wake-up per request).
+      if (pool.size >= deps.concurrency) await pool.onSizeLessThan(Math.ceil(deps.concurrency / 2));
     }
     listedAll = !signals.drain?.aborted && !inFlight.aborted;
   } catch (err) {
