@@ -135,7 +135,10 @@ describe('shutdown of the spawned daemon', () => {
 
   it('stops (exit 1) instead of spinning when the reader of its output goes away', async () => {
     await queue(3);
-    const cli = spawnCli(['start', '--config', handlerConfig('piped', 0)], env({ POLL_SCHEDULE: '* * * * * *' }));
+    const cli = spawnCli(
+      ['start', '--config', handlerConfig('piped', 0)],
+      env({ POLL_SCHEDULE: '* * * * * *' }),
+    );
     await cli.waitForEvent('daemon.started');
     cli.child.stdout!.destroy(); // like `connect-fulfillment start | head -1` once head exits
 
