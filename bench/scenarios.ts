@@ -43,6 +43,24 @@ const FAST: Omit<DaemonSettings, 'logLevel'> = {
   pageSize: 100,
 };
 
+/** The reference for logging-info: the same load, with a log line per request only at info. */
+const LOGGING_WARN: Scenario = {
+  name: 'logging-warn',
+  description: 'a fixed 500 calls/s, log level warn: the reference for logging-info',
+  requests: 3000,
+  products: 4,
+  latencyMs: 0,
+  serverRateLimit: undefined,
+  daemon: {
+    requestsPerSecond: 500,
+    concurrency: 8,
+    processingConcurrency: 16,
+    pageSize: 100,
+    logLevel: 'warn',
+  },
+  kind: 'bounded',
+};
+
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'rate-bound',
@@ -96,38 +114,13 @@ export const SCENARIOS: readonly Scenario[] = [
     daemon: { ...FAST, logLevel: 'warn' },
     kind: 'throughput',
   },
+  LOGGING_WARN,
   {
-    name: 'logging-warn',
-    description: 'a fixed 500 calls/s, log level warn: the reference for logging-info',
-    requests: 3000,
-    products: 4,
-    latencyMs: 0,
-    serverRateLimit: undefined,
-    daemon: {
-      requestsPerSecond: 500,
-      concurrency: 8,
-      processingConcurrency: 16,
-      pageSize: 100,
-      logLevel: 'warn',
-    },
-    kind: 'bounded',
-  },
-  {
+    ...LOGGING_WARN,
     name: 'logging-info',
     description:
       'logging-warn with log level info (a line per request): the difference in CPU is the cost of logging',
-    requests: 3000,
-    products: 4,
-    latencyMs: 0,
-    serverRateLimit: undefined,
-    daemon: {
-      requestsPerSecond: 500,
-      concurrency: 8,
-      processingConcurrency: 16,
-      pageSize: 100,
-      logLevel: 'info',
-    },
-    kind: 'bounded',
+    daemon: { ...LOGGING_WARN.daemon, logLevel: 'info' },
   },
   {
     name: 'server-limit',
