@@ -133,7 +133,10 @@ export interface InvalidItem {
   problems: string[];
 }
 
-/** Validates each item on its own: one malformed item is set aside, the rest of the page is used. */
+/**
+ * Validates each item on its own: one malformed item is set aside, the rest of the page is used.
+ * For schemas without transforms or defaults only: valid items are returned as they came.
+ */
 export function parseItems<T>(
   items: unknown[],
   schema: z.ZodType<T>,
@@ -142,7 +145,9 @@ export function parseItems<T>(
   const invalid: InvalidItem[] = [];
   items.forEach((item, index) => {
     const result = schema.safeParse(item);
-    if (result.success) valid.push(result.data);
+    // The item itself, not zod's deep copy of it: these schemas only check (no transforms, no
+    // defaults), so both are the same data, and a listing of 10,000 requests makes half the garbage.
+    if (result.success) valid.push(item as T);
     else invalid.push({ id: idOf(item), index, problems: describeIssues(result.error) });
   });
   return { valid, invalid };
