@@ -61,6 +61,15 @@ const LOGGING_WARN: Scenario = {
   kind: 'bounded',
 };
 
+/** The daemon at 100 calls/s: rate-bound on its own, above the server's limit in server-limit. */
+const AT_100_PER_SECOND: Scenario['daemon'] = {
+  requestsPerSecond: 100,
+  concurrency: 8,
+  processingConcurrency: 16,
+  pageSize: 100,
+  logLevel: 'warn',
+};
+
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'rate-bound',
@@ -69,13 +78,7 @@ export const SCENARIOS: readonly Scenario[] = [
     products: 4,
     latencyMs: 0,
     serverRateLimit: undefined,
-    daemon: {
-      requestsPerSecond: 100,
-      concurrency: 8,
-      processingConcurrency: 16,
-      pageSize: 100,
-      logLevel: 'warn',
-    },
+    daemon: AT_100_PER_SECOND,
     kind: 'bounded',
   },
   {
@@ -130,13 +133,7 @@ export const SCENARIOS: readonly Scenario[] = [
     products: 4,
     latencyMs: 0,
     serverRateLimit: 50,
-    daemon: {
-      requestsPerSecond: 100,
-      concurrency: 8,
-      processingConcurrency: 16,
-      pageSize: 100,
-      logLevel: 'warn',
-    },
+    daemon: AT_100_PER_SECOND,
     kind: 'bounded',
   },
 ];

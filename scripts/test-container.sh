@@ -144,6 +144,15 @@ free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1
 http_json() { # http_json URL -> body on stdout, fails unless 2xx
   node -e 'fetch(process.argv[1],{signal:AbortSignal.timeout(5000)}).then(async r=>{const t=await r.text();if(!r.ok){console.error(r.status,t);process.exit(1)}process.stdout.write(t)},e=>{console.error(e.message);process.exit(1)})' "$1"
 }
+# wait_for URL PID: true once URL answers 2xx (up to 30 s), false early if PID exits first.
+wait_for() {
+  for _ in $(seq 1 60); do
+    http_json "$1" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.5
+  done
+  return 1
+}
 # Requests the simulator no longer lists as pending: approved, failed, inquiring...
 processed_count() {
   http_json "http://127.0.0.1:$1/_simulator/requests" | node -e '
@@ -161,11 +170,7 @@ sim=$("${BUILDAH[@]}" from --pull=never "$IMAGE") && CONTAINERS+=("$sim")
 "${RUN[@]}" --env "CONNECT_API_KEY=$API_KEY" "$sim" -- node /app/dist/main.js simulate --host 127.0.0.1 --port "$SIM_PORT" >"$WORK/simulator.log" 2>&1 &
 SIM_PID=$!
 up=0
-for _ in $(seq 1 60); do
-  if http_json "http://127.0.0.1:$SIM_PORT/_simulator/stats" >/dev/null 2>&1; then up=1; break; fi
-  kill -0 "$SIM_PID" 2>/dev/null || break
-  sleep 0.5
-done
+wait_for "http://127.0.0.1:$SIM_PORT/_simulator/stats" "$SIM_PID" && up=1
 if [ "$up" -eq 1 ]; then
   pass "simulator answers on 127.0.0.1:$SIM_PORT"
   before=$(processed_count "$SIM_PORT" 2>"$WORK/before.err") || { cat "$WORK/before.err"; before=""; }
@@ -212,11 +217,7 @@ if [ "$up" -eq 1 ]; then
     "$ctr" -- /usr/bin/tini -- node /app/dist/main.js start --config /config/config.yaml >"$WORK/start.log" 2>&1 &
   START_PID=$!
   ready=0
-  for _ in $(seq 1 60); do
-    if http_json "http://127.0.0.1:$OPS_T/readyz" >/dev/null 2>&1; then ready=1; break; fi
-    kill -0 "$START_PID" 2>/dev/null || break
-    sleep 0.5
-  done
+  wait_for "http://127.0.0.1:$OPS_T/readyz" "$START_PID" && ready=1
   check "start: /readyz answers 200 after the first cycle" test "$ready" -eq 1
   [ "$ready" -eq 1 ] || tail -n 30 "$WORK/start.log"
   check "start: /healthz answers 200" http_json "http://127.0.0.1:$OPS_T/healthz"

@@ -63,14 +63,6 @@ export class Gate {
     return Math.max(0, this.#pausedUntil - Date.now());
   }
 
-  get inFlight(): number {
-    return this.#queue.pending;
-  }
-
-  get waiting(): number {
-    return this.#queue.size;
-  }
-
   /** Drops waiting calls (they reject with an AbortError). */
   close(): void {
     this.#rate.close();

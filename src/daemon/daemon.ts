@@ -20,7 +20,6 @@ export class Daemon {
   readonly #drain = new AbortController();
   readonly #abort = new AbortController();
   #current: { id: Promise<CycleSummary>; cycleId?: string } | undefined;
-  #lastSummary: CycleSummary | undefined;
   #inFlight = 0;
 
   constructor(options: DaemonOptions) {
@@ -41,17 +40,9 @@ export class Daemon {
     return this.#drain.signal.aborted;
   }
 
-  get cycleRunning(): boolean {
-    return this.#current !== undefined;
-  }
-
   /** Requests being handled right now. */
   get inFlight(): number {
     return this.#inFlight;
-  }
-
-  get lastSummary(): CycleSummary | undefined {
-    return this.#lastSummary;
   }
 
   /** Starts the schedule and runs a first cycle right away. */
@@ -81,8 +72,7 @@ export class Daemon {
     const running = runCycle(this.#options.cycle, { drain: this.#drain.signal, abort: this.#abort.signal });
     this.#current = { id: running };
     try {
-      this.#lastSummary = await running;
-      return this.#lastSummary;
+      return await running;
     } finally {
       this.#current = undefined;
     }

@@ -18,10 +18,6 @@ export class Scheduler {
   stop(): void {
     void this.#job.stop();
   }
-
-  nextRun(): Date | undefined {
-    return this.#job.isActive ? this.#job.nextDate().toJSDate() : undefined;
-  }
 }
 
 /** Milliseconds between the next two firings: how often the schedule really runs. */
