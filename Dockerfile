@@ -51,7 +51,7 @@ COPY examples/ ./examples/
 # publish it on the host's loopback only (-p 127.0.0.1:9464:9464).
 ENV OPS_HOST=0.0.0.0 \
     OPS_PORT=9464 \
-    NODE_OPTIONS=--max-semi-space-size=16
+    NODE_OPTIONS=--max-semi-space-size=8
 EXPOSE 9464
 
 # The app's files stay root-owned and read-only to the process.

@@ -1,6 +1,6 @@
 import { pino, stdSerializers, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
-import { createSecretMasker, MASK } from './secrets.ts';
+import { createSecretMasker, maskSecretFields } from './secrets.ts';
 import { PRODUCT_NAME, VERSION } from './version.ts';
 
 export type { Logger } from 'pino';
@@ -51,23 +51,6 @@ export function event<E extends LogEvent>(name: E, fields: Record<string, unknow
   return { event: name, ...fields };
 }
 
-/** Paths whose values never reach the output, whatever they contain. */
-export const REDACT_PATHS = [
-  'apiKey',
-  '*.apiKey',
-  'connect.apiKey',
-  'config.connect.apiKey',
-  'settings.connect.apiKey',
-  'authorization',
-  'Authorization',
-  'headers.authorization',
-  'headers.Authorization',
-  '*.headers.authorization',
-  '*.headers.Authorization',
-  'req.headers.authorization',
-  'request.headers.authorization',
-];
-
 /** Anything with a `write(string)`: a stream, or a plain object (tests capture lines that way). */
 export type LogDestination = NodeJS.WritableStream | { write(line: string): unknown; isTTY?: boolean };
 
@@ -82,12 +65,14 @@ export interface LoggerOptions {
 
 /**
  * The root logger: JSON lines with `level` as a label, an ISO `time`, and `service`/`version` instead
- * of pid/hostname. Secrets are removed twice over: by path (redact) and by value in the finished line,
- * so they cannot leak through error messages, URLs or whatever a handler chooses to log.
+ * of pid/hostname. Secrets are removed from the finished line twice over: secret-named fields whatever
+ * their value, and the configured secrets wherever they appear, so they cannot leak through error
+ * messages, URLs or whatever a handler chooses to log.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const secrets = options.secrets ?? [];
-  const maskLine = secrets.length > 0 ? createSecretMasker(secrets) : undefined;
+  const maskValues = secrets.length > 0 ? createSecretMasker(secrets) : undefined;
+  const maskLine = maskValues ? (line: string) => maskValues(maskSecretFields(line)) : maskSecretFields;
   return pino(
     {
       level: options.level,
@@ -95,8 +80,7 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: stdSerializers.err, error: stdSerializers.err },
-      redact: { paths: REDACT_PATHS, censor: MASK },
-      ...(maskLine ? { hooks: { streamWrite: maskLine } } : {}),
+      hooks: { streamWrite: maskLine },
     },
     outputStream(options.format ?? 'auto', options.destination),
   );

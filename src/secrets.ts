@@ -34,6 +34,19 @@ export function createSecretMasker(secrets: readonly string[]): (text: string) =
   return (text) => text.replace(pattern, MASK);
 }
 
+/**
+ * Fields whose value is a secret whatever it is, at any depth of a JSON line: `"apiKey": "..."`,
+ * `"authorization": "..."` (any letter case). Only scalar values are masked; a secret is never an
+ * object. Working on the finished line rather than on the objects costs one scan per line, where
+ * pino's path redaction re-parses its paths for every logged object and every child logger.
+ */
+const SECRET_FIELD = /"(api_?key|authorization)"(\s*):(\s*)(?:"(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*|true|false)/gi;
+
+/** Masks the values of secret-named fields (SECRET_FIELD) in a JSON line. */
+export function maskSecretFields(line: string): string {
+  return line.replace(SECRET_FIELD, `"$1"$2:$3"${MASK}"`);
+}
+
 /** Replaces every occurrence of each secret in `text` with MASK. */
 export function maskSecrets(text: string, secrets: readonly string[]): string {
   return createSecretMasker(secrets)(text);

@@ -126,34 +126,33 @@ export class ConnectClient {
 
   async *listRequests(filter: Rql, options: ListOptions): AsyncGenerator<FulfillmentRequest> {
     const seen = new Set<string>();
-    let since: string | undefined;
-    let offset = 0;
-    for (;;) {
-      const query = joinQuery(
-        since === undefined ? filter : rql.and(filter, rql.ge('created', since)),
-        rql.ordering('created'),
-        `limit=${options.pageSize}`,
-        `offset=${offset}`,
-      );
-      const { items } = await this.#page('/requests', query, options.signal);
-      const { valid, invalid } = parseItems(items, FulfillmentRequestSchema);
-      invalid.forEach((item) => options.onInvalid?.(item));
-      for (const request of valid) {
-        if (seen.has(request.id)) continue;
-        seen.add(request.id);
-        yield request;
+    // The next page is asked for as soon as a page arrives, while its requests are handled: fetched
+    // only when they have all been handed out, every page boundary would leave the calls in flight
+    // idle for a round trip plus the page's validation. Its cursor depends on this page alone.
+    const stopped = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, stopped.signal]) : stopped.signal;
+    const fetchPage = (cursor: KeysetCursor) => {
+      const page = this.#page('/requests', keysetQuery(filter, cursor, options.pageSize), signal);
+      page.catch(() => {}); // awaited below, or dropped with the listing when the consumer stops first
+      return page;
+    };
+    let cursor: KeysetCursor | undefined = { since: undefined, offset: 0 };
+    let next = fetchPage(cursor);
+    try {
+      while (cursor) {
+        const { items } = await next;
+        cursor = items.length < options.pageSize ? undefined : advance(cursor, items, options.pageSize);
+        if (cursor) next = fetchPage(cursor);
+        const { valid, invalid } = parseItems(items, FulfillmentRequestSchema);
+        invalid.forEach((item) => options.onInvalid?.(item));
+        for (const request of valid) {
+          if (seen.has(request.id)) continue;
+          seen.add(request.id);
+          yield request;
+        }
       }
-      if (items.length < options.pageSize) return;
-      const lastCreated = createdOf(items[items.length - 1]);
-      if (lastCreated === undefined) {
-        // The page's last item has no usable timestamp; fall back to plain offset paging.
-        offset += options.pageSize;
-      } else if (lastCreated === since) {
-        offset += options.pageSize;
-      } else {
-        since = lastCreated;
-        offset = 0;
-      }
+    } finally {
+      stopped.abort(); // the consumer stopped early: the page asked for ahead is not needed
     }
   }
 
@@ -380,6 +379,30 @@ function validate<T>(result: HttpResult, schema: z.ZodType<T>, method: string, p
       bodyPreview: JSON.stringify(result.data ?? null).slice(0, 300),
     },
   );
+}
+
+/** Where the next page of a keyset listing starts: `created >= since`, skipping `offset` items of a tie. */
+interface KeysetCursor {
+  since: string | undefined;
+  offset: number;
+}
+
+function keysetQuery(filter: Rql, cursor: KeysetCursor, pageSize: number): string {
+  return joinQuery(
+    cursor.since === undefined ? filter : rql.and(filter, rql.ge('created', cursor.since)),
+    rql.ordering('created'),
+    `limit=${pageSize}`,
+    `offset=${cursor.offset}`,
+  );
+}
+
+/** The cursor after a full page: past its last timestamp, or further into a tie that fills the page. */
+function advance(cursor: KeysetCursor, items: unknown[], pageSize: number): KeysetCursor {
+  const lastCreated = createdOf(items[items.length - 1]);
+  // Without a usable timestamp on the last item, or within one timestamp, page on by offset.
+  if (lastCreated === undefined || lastCreated === cursor.since)
+    return { since: cursor.since, offset: cursor.offset + pageSize };
+  return { since: lastCreated, offset: 0 };
 }
 
 function createdOf(item: unknown): string | undefined {

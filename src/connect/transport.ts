@@ -82,20 +82,26 @@ export class Transport {
       throw failure(err, where, call.signal);
     }
 
+    const headers = response.headers;
+    const contentType = headerValue(headers['content-type']);
+    const status = response.statusCode;
+    const success = status >= 200 && status < 300;
+
     let text: string;
     try {
+      if (success && call.discardBody && isJsonContentType(contentType)) {
+        // Read to the end without decoding: the answer is not used, and a decoded copy of every
+        // action's answer is garbage the heap would have to carry.
+        await response.body.dump({ limit: Number.MAX_SAFE_INTEGER });
+        return { status, headers, data: undefined };
+      }
       text = await response.body.text();
     } catch (err) {
       throw failure(err, where, call.signal);
     }
 
-    const headers = response.headers;
-    const contentType = headerValue(headers['content-type']);
-    const status = response.statusCode;
-
-    if (status >= 200 && status < 300) {
+    if (success) {
       if (text.trim() === '') return { status, headers, data: undefined };
-      if (call.discardBody && isJsonContentType(contentType)) return { status, headers, data: undefined };
       const parsed = parseJson(text);
       if (!parsed.ok || !isJsonContentType(contentType)) {
         throw new ConnectError(

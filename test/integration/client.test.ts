@@ -62,6 +62,28 @@ describe('listing pending requests', () => {
     expect(sim.store.listRequests().filter((r) => r.status === 'pending')).toEqual([]);
   });
 
+  it('asks for the next page while the current one is handled, and stops asking when the caller stops', async () => {
+    const { sim, client } = await setUp();
+    for (let i = 0; i < 35; i++) sim.store.addRequest({ productId: PRODUCT });
+    const listings = () => sim.journal.filter((e) => e.method === 'GET' && e.path === '/requests');
+    const handled: string[] = [];
+    for await (const request of client.listPendingRequests([PRODUCT], { pageSize: 10 })) {
+      await client.approve(request.id, { template_id: 'TL-1' });
+      handled.push(request.id);
+      if (handled.length === 15) break;
+    }
+    // Page 2 was asked for before page 1's last request was approved, not after.
+    const secondListing = sim.journal.indexOf(listings()[1]!);
+    const tenthApproval = sim.journal.filter((e) => e.path.endsWith('/approve'))[9]!;
+    expect(secondListing).toBeLessThan(sim.journal.indexOf(tenthApproval));
+    // Stopping in page 2 drops the request for page 3 that was already under way; nothing more is listed.
+    const listed = listings().length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(listed).toBeLessThanOrEqual(3);
+    expect(listings()).toHaveLength(listed);
+    expect(sim.store.listRequests().filter((r) => r.status === 'approved')).toHaveLength(15);
+  });
+
   it('gets through a page made entirely of one timestamp', async () => {
     const { sim, client } = await setUp();
     const sameTime = Date.parse('2026-11-24T08:00:00Z');

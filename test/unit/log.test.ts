@@ -97,25 +97,36 @@ describe('createLogger: secrets', () => {
     expect(capture.text()).not.toContain(SECRET);
   });
 
-  it('redacts known paths whatever their value', () => {
+  it('redacts secret-named fields at any depth, whatever their value', () => {
     const capture = captureLogs();
     capture.logger.info(
       {
         apiKey: 'short',
-        options: { apiKey: 'abc' },
+        options: { apiKey: 'abc "quoted" \\ too', api_key: 12345 },
         config: { connect: { apiKey: 'x' } },
-        headers: { authorization: 'ApiKey y' },
-        req: { headers: { authorization: 'ApiKey z' } },
+        headers: { authorization: 'ApiKey y', Authorization: 'Bearer t' },
+        deep: { a: { b: { c: { req: { headers: { authorization: 'ApiKey z' } } } } } },
+        note: 'apiKey and authorization in a message stay readable',
       },
       'paths',
     );
-    expect(capture.lines()[0]).toMatchObject({
+    const [line] = capture.lines();
+    expect(line).toMatchObject({
       apiKey: '[REDACTED]',
-      options: { apiKey: '[REDACTED]' },
+      options: { apiKey: '[REDACTED]', api_key: '[REDACTED]' },
       config: { connect: { apiKey: '[REDACTED]' } },
-      headers: { authorization: '[REDACTED]' },
-      req: { headers: { authorization: '[REDACTED]' } },
+      headers: { authorization: '[REDACTED]', Authorization: '[REDACTED]' },
+      deep: { a: { b: { c: { req: { headers: { authorization: '[REDACTED]' } } } } } },
+      note: 'apiKey and authorization in a message stay readable',
     });
+    expect(capture.text()).not.toMatch(/quoted|12345|Bearer|ApiKey [yz]/);
+  });
+
+  it('redacts secret-named fields in child logger bindings', () => {
+    const capture = captureLogs();
+    capture.logger.child({ requestId: 'PR-1', apiKey: 'bound-secret' }).info('bound');
+    expect(capture.lines()[0]).toMatchObject({ requestId: 'PR-1', apiKey: '[REDACTED]' });
+    expect(capture.text()).not.toContain('bound-secret');
   });
 
   it('ignores secrets too short to mask safely', () => {
