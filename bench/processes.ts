@@ -1,16 +1,26 @@
 /**
  * The two processes of a run: the simulator (forked with an IPC channel) and the daemon (the built
- * CLI's `run-once`, with bench/probe.ts preloaded to report its peak RSS and CPU at exit). Every wait
+ * CLI's `run-once`, with bench/probe.js preloaded to report its peak RSS and CPU at exit). Every wait
  * here has a deadline; a process that overstays it is killed.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ProbeResult } from './probe.ts';
 import type { SimulatorArgs, SimulatorReport } from './simulator.ts';
 
+/** What bench/probe.js writes at the daemon's exit. */
+export interface ProbeResult {
+  /** Peak resident set size over the process's life, kB. */
+  maxRssKb: number;
+  userCpuMs: number;
+  systemCpuMs: number;
+  /** V8 heap at exit, for orientation (not a peak). */
+  heapUsedAtExitMb: number;
+  exitCode: number;
+}
+
 const SIMULATOR_ENTRY = fileURLToPath(new URL('./simulator.ts', import.meta.url));
-const PROBE_URL = pathToFileURL(fileURLToPath(new URL('./probe.ts', import.meta.url))).href;
+const PROBE_URL = pathToFileURL(fileURLToPath(new URL('./probe.js', import.meta.url))).href;
 export const ALLOC_SAMPLER_URL = pathToFileURL(
   fileURLToPath(new URL('./alloc-sampler.ts', import.meta.url)),
 ).href;

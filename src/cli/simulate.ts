@@ -18,7 +18,7 @@ export const simulateCommand: Command = {
     '  --host H          address to bind (default 127.0.0.1; 0.0.0.0 in a container)',
     '  --requests N      seed N pending requests instead of the demo data',
     '  --products N      products the N requests are spread over (default 2)',
-    '  --latency MS      added to every API response',
+    '  --latency MS      every API answer leaves MS after its call arrived',
     '  --rate-limit N    answer 429 (Retry-After: 1) beyond N calls in any sliding second',
     '  --trickle MS      add a new pending request every MS milliseconds',
     '  --api-key KEY     require this key (default: $SIMULATOR_API_KEY, else $CONNECT_API_KEY, else any key)',

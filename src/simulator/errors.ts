@@ -54,3 +54,7 @@ export const invalid = (message: string) => new SimulatorError(400, ERROR_CODES.
 export const notFound = (message: string) => new SimulatorError(404, ERROR_CODES.notFound, message);
 export const wrongStatus = (message: string) => new SimulatorError(400, ERROR_CODES.wrongStatus, message);
 export const badQuery = (message: string) => new SimulatorError(400, ERROR_CODES.badQuery, message);
+export const unauthorized = () =>
+  new SimulatorError(401, ERROR_CODES.unauthorized, 'API request is unauthorized.');
+export const noRoute = (method: string, path: string) =>
+  new SimulatorError(404, ERROR_CODES.noRoute, `${method} ${path} is not served by the simulator.`);

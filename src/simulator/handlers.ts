@@ -1,6 +1,7 @@
-import { HttpResponse, http, type HttpHandler } from 'msw';
+import { http, type HttpHandler } from 'msw';
 import { createDistributorRequest } from './distributor.ts';
-import { ERROR_CODES, SimulatorError, errorBody, invalid, notFound } from './errors.ts';
+import { SimulatorError, invalid, noRoute, notFound, unauthorized } from './errors.ts';
+import { jsonResponse } from './json-response.ts';
 import { ACTIONS, type RequestAction } from './model.ts';
 import { contentRange } from './query.ts';
 import { parseQuery, type ListQuery, type RqlFilter } from './rql.ts';
@@ -11,6 +12,9 @@ import type { Collection, SimulatorStore } from './store.ts';
  * The simulator's msw handlers: Connect's routes under /public/v1 (vendor and distributor side), and
  * two admin routes outside it (/_simulator/stats, /_simulator/requests) for tests and benchmarks in
  * other processes. Per-test handlers go in front of these (RunningSimulator.use).
+ *
+ * Answers are made from the store's live objects (its reads take a hand-out function), serialized at
+ * once, so nothing is copied first.
  */
 
 export const API_BASE = '/public/v1';
@@ -36,99 +40,96 @@ export function isAuthorized(header: string | null | undefined, apiKey: string |
 }
 
 export function createSimulatorHandlers(options: SimulatorHandlerOptions): HttpHandler[] {
-  const { store, apiKey } = options;
+  const { store } = options;
+  // Every API route checks the key first: an unauthorized call gets 401 whatever it asks for.
+  const route = <Params>(resolver: Resolver<Params>) => apiRoute(options.apiKey, resolver);
 
   const listing = (collection: Collection, request: Request, scope?: RqlFilter) => {
     const query = withScope(parseQuery(new URL(request.url).search), scope);
-    const page = store.list(collection, query);
-    return HttpResponse.json(page.items, { headers: { 'Content-Range': contentRange(page) } });
+    return store.list(collection, query, (page) =>
+      jsonResponse(page.items, { headers: { 'Content-Range': contentRange(page) } }),
+    );
   };
-  const found = (value: object | undefined, what: string): Response => {
-    if (value === undefined) throw notFound(`${what} not found.`);
-    return HttpResponse.json(value);
+  const found = (answer: Response | undefined, what: string): Response => {
+    if (answer === undefined) throw notFound(`${what} not found.`);
+    return answer;
   };
 
+  // msw tries the handlers of a method in this order: the daemon's calls (the listing, the actions) first.
   return [
-    // Auth comes first: an unauthorized call gets 401 whatever it asks for. The key is never echoed.
-    http.all(`${API}/*`, ({ request }) => {
-      if (isAuthorized(request.headers.get('authorization'), apiKey)) return undefined;
-      return HttpResponse.json(errorBody(ERROR_CODES.unauthorized, 'API request is unauthorized.'), {
-        status: 401,
-      });
-    }),
-
     http.get(
       `${API}/requests`,
-      guarded(({ request }) => listing('requests', request)),
-    ),
-    http.post(
-      `${API}/requests`,
-      guarded(async ({ request }) =>
-        HttpResponse.json(createDistributorRequest(store, await readJson(request)), { status: 201 }),
-      ),
-    ),
-    http.get<IdParams>(
-      `${API}/requests/:id`,
-      guarded<IdParams>(({ params }) => found(store.getRequest(params.id), `Request ${params.id}`)),
-    ),
-    http.put<IdParams>(
-      `${API}/requests/:id`,
-      guarded<IdParams>(async ({ params, request }) =>
-        HttpResponse.json(store.update(params.id, await readJson(request))),
-      ),
+      route(({ request }) => listing('requests', request)),
     ),
     ...ACTIONS.map((action) =>
       http.post<IdParams>(
         `${API}/requests/:id/${action}`,
-        guarded<IdParams>(async ({ params, request }) => {
-          const updated = store.act(params.id, action, await readJson(request));
+        route<IdParams>(async ({ params, request }) => {
+          const answer = store.act(params.id, action, await readJson(request), jsonResponse);
           options.onActionAccepted?.(params.id, action);
-          return HttpResponse.json(updated);
+          return answer;
         }),
+      ),
+    ),
+    http.get<IdParams>(
+      `${API}/requests/:id`,
+      route<IdParams>(({ params }) =>
+        found(store.getRequest(params.id, jsonResponse), `Request ${params.id}`),
+      ),
+    ),
+    http.put<IdParams>(
+      `${API}/requests/:id`,
+      route<IdParams>(async ({ params, request }) =>
+        store.update(params.id, await readJson(request), jsonResponse),
+      ),
+    ),
+    http.post(
+      `${API}/requests`,
+      route(async ({ request }) =>
+        jsonResponse(createDistributorRequest(store, await readJson(request)), { status: 201 }),
       ),
     ),
 
     http.get(
       `${API}/assets`,
-      guarded(({ request }) => listing('assets', request)),
+      route(({ request }) => listing('assets', request)),
     ),
     http.get<IdParams>(
       `${API}/assets/:id`,
-      guarded<IdParams>(({ params }) => found(store.getAsset(params.id), `Asset ${params.id}`)),
+      route<IdParams>(({ params }) => found(store.getAsset(params.id, jsonResponse), `Asset ${params.id}`)),
     ),
     http.get<IdParams>(
       `${API}/products/:id/connections`,
-      guarded<IdParams>(({ params, request }) => {
+      route<IdParams>(({ params, request }) => {
         if (!store.getProduct(params.id)) throw notFound(`Product ${params.id} not found.`);
         return listing('connections', request, { op: 'eq', field: 'product.id', value: params.id });
       }),
     ),
     http.get(
       `${API}/marketplaces`,
-      guarded(({ request }) => listing('marketplaces', request)),
+      route(({ request }) => listing('marketplaces', request)),
     ),
     http.get<IdParams>(
       `${API}/usage/files/:id`,
-      guarded<IdParams>(({ params }) => found(store.getUsageFile(params.id), `Usage file ${params.id}`)),
+      route<IdParams>(({ params }) =>
+        found(store.getUsageFile(params.id, jsonResponse), `Usage file ${params.id}`),
+      ),
     ),
     http.get(
       `${API}/usage/records`,
-      guarded(({ request }) => listing('usageRecords', request)),
+      route(({ request }) => listing('usageRecords', request)),
     ),
 
-    http.all(`${API}/*`, ({ request }) =>
-      HttpResponse.json(
-        errorBody(
-          ERROR_CODES.noRoute,
-          `${request.method} ${new URL(request.url).pathname} is not served by the simulator.`,
-        ),
-        { status: 404 },
-      ),
+    http.all(
+      `${API}/*`,
+      route(({ request }) => {
+        throw noRoute(request.method, new URL(request.url).pathname);
+      }),
     ),
 
-    http.get('*/_simulator/stats', () => HttpResponse.json(options.stats?.() ?? null)),
+    http.get('*/_simulator/stats', () => jsonResponse(options.stats?.() ?? null)),
     http.get('*/_simulator/requests', () =>
-      HttpResponse.json(
+      jsonResponse(
         store.listRequests().map(({ id, type, status, created, updated, asset }) => ({
           id,
           type,
@@ -150,16 +151,22 @@ interface RouteInfo<Params> {
   request: Request;
   params: Params;
 }
+type Resolver<Params> = (info: RouteInfo<Params>) => Response | Promise<Response>;
 
-/** Turns a SimulatorError thrown by the store or parsers into Connect's error answer. */
-function guarded<Params = Record<string, unknown>>(
-  resolver: (info: RouteInfo<Params>) => Response | Promise<Response>,
+/**
+ * An API route: refuses a call without the right key (401, the key never echoed) before the route
+ * looks at it, and turns a SimulatorError thrown by the store or parsers into Connect's error answer.
+ */
+function apiRoute<Params>(
+  apiKey: string | undefined,
+  resolver: Resolver<Params>,
 ): (info: RouteInfo<Params>) => Promise<Response> {
   return async (info) => {
     try {
+      if (!isAuthorized(info.request.headers.get('authorization'), apiKey)) throw unauthorized();
       return await resolver(info);
     } catch (err) {
-      if (err instanceof SimulatorError) return HttpResponse.json(err.body, { status: err.status });
+      if (err instanceof SimulatorError) return jsonResponse(err.body, { status: err.status });
       throw err;
     }
   };

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'msw';
 import { startDemoActivity } from './demo-activity.ts';
+import { HandlerList } from './handler-list.ts';
 import { API_BASE, createSimulatorHandlers } from './handlers.ts';
 import { seedStore, type SeedOptions } from './seed.ts';
 import { startBridge } from './server.ts';
@@ -21,7 +22,7 @@ export interface SimulatorOptions {
   apiKey?: string;
   /** Default: the demo seed; false: no products, assets, requests or usage (the two marketplaces remain). */
   seed?: SeedOptions | false;
-  /** Added to every API response the handlers answer (a rateLimit 429 comes at once, like a gateway's). */
+  /** Every API answer the handlers make leaves this long after its call arrived, the simulator's own work included (a rateLimit 429 comes at once, like a gateway's). */
   latencyMs?: number;
   /** Calls beyond this many in any sliding second get 429 with Retry-After: 1. */
   rateLimit?: number;
@@ -52,18 +53,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   if (seed) seedStore(store, seed);
 
   const stats = new StatsRecorder();
-  const ownHandlers = createSimulatorHandlers({
-    store,
-    apiKey: options.apiKey,
-    stats: () => stats.snapshot(),
-    onActionAccepted: (id, action) => stats.recordAction(id, action),
-  });
-  let testHandlers: RequestHandler[] = [];
+  const handlers = new HandlerList(
+    createSimulatorHandlers({
+      store,
+      apiKey: options.apiKey,
+      stats: () => stats.snapshot(),
+      onActionAccepted: (id, action) => stats.recordAction(id, action),
+    }),
+  );
 
   const bridge = await startBridge({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
-    handlers: () => [...testHandlers, ...ownHandlers],
+    handlers: (method) => handlers.for(method),
     stats,
     apiKey: options.apiKey,
     latencyMs: options.latencyMs,
@@ -77,12 +79,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   return {
     url: `${bridge.origin}${API_BASE}`,
     store,
-    use: (...handlers) => {
-      testHandlers = [...handlers, ...testHandlers];
-    },
-    resetHandlers: () => {
-      testHandlers = [];
-    },
+    use: (...added) => handlers.use(...added),
+    resetHandlers: () => handlers.reset(),
     journal: stats.journal,
     stats: () => stats.snapshot(),
     close: async () => {

@@ -20,10 +20,22 @@ export const MAX_LIMIT = 1000;
 
 export interface CollectionRules {
   /** Order when the query has no `ordering(...)`; ties keep insertion order (the sort is stable). */
-  defaultOrdering?: OrderTerm[];
+  defaultOrdering?: readonly OrderTerm[];
   /** Filter names that stand for another field: `usage_file` → `usagefile.id`. */
   aliases?: Record<string, string>;
 }
+
+/** Keeps a collection in one order, so a query in that order needs no sort (see RequestIndex). */
+export interface SortedIndex<T> {
+  readonly ordering: readonly OrderTerm[];
+  /** What the index makes of the filter; items in `ordering`, ties in insertion order. */
+  select(filter: RqlFilter | undefined): Selection<T>;
+}
+
+/** The filter's matches themselves, or candidates (all of its matches, maybe more) the filter still decides on. */
+export type Selection<T> =
+  | { exact: true; count: number; slice(start: number, end: number): T[] }
+  | { exact: false; candidates: Iterable<T> };
 
 export interface Page<T> {
   items: T[];
@@ -31,25 +43,45 @@ export interface Page<T> {
   offset: number;
 }
 
+/** `all` in insertion order; `index`, when given, is used for a query in its order. */
 export function runQuery<T extends object>(
   all: Iterable<T>,
   query: ListQuery,
   rules: CollectionRules = {},
+  index?: SortedIndex<T>,
 ): Page<T> {
   const aliases = rules.aliases ?? {};
   const filter = query.filter;
-  const matching =
-    filter === undefined ? [...all] : [...all].filter((item) => matches(item, filter, aliases));
   const ordering = query.ordering.length > 0 ? query.ordering : (rules.defaultOrdering ?? []);
-  const ordered = ordering.length > 0 ? sortBy(matching, ordering, aliases) : matching;
   const offset = query.offset ?? 0;
-  const limit = Math.min(query.limit ?? DEFAULT_LIMIT, MAX_LIMIT);
-  const items = ordered.slice(offset, offset + limit);
+  const end = offset + Math.min(query.limit ?? DEFAULT_LIMIT, MAX_LIMIT);
+  const selection =
+    index !== undefined && sameOrdering(ordering, index.ordering) ? index.select(filter) : undefined;
+  let items: T[];
+  let total: number;
+  if (selection?.exact) {
+    items = selection.slice(offset, end);
+    total = selection.count;
+  } else {
+    const candidates = [...(selection?.candidates ?? all)];
+    const matching =
+      filter === undefined ? candidates : candidates.filter((item) => matches(item, filter, aliases));
+    const sorted = selection !== undefined || ordering.length === 0;
+    items = (sorted ? matching : sortBy(matching, ordering, aliases)).slice(offset, end);
+    total = matching.length;
+  }
   return {
     items: query.exclude.length > 0 ? items.map((item) => without(item, query.exclude)) : items,
-    total: matching.length,
+    total,
     offset,
   };
+}
+
+function sameOrdering(a: readonly OrderTerm[], b: readonly OrderTerm[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((term, i) => term.field === b[i]!.field && term.descending === b[i]!.descending)
+  );
 }
 
 /** `items <first>-<last>/<total>`, 0-based and inclusive; an empty page names its offset twice (`items 0-0/0`). */
@@ -150,7 +182,11 @@ function compareScalars(a: string | number | boolean, b: string | number | boole
 type SortKey = number | string | undefined;
 
 /** Sorts on keys computed once per item (dates parsed once, not per comparison); stable for ties. */
-function sortBy<T extends object>(items: T[], ordering: OrderTerm[], aliases: Record<string, string>): T[] {
+function sortBy<T extends object>(
+  items: T[],
+  ordering: readonly OrderTerm[],
+  aliases: Record<string, string>,
+): T[] {
   const keyed = items.map((item) => ({
     item,
     keys: ordering.map(({ field }) => sortKey(resolve(item, field, aliases)[0])),

@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { getResponse, type RequestHandler } from 'msw';
-import { ERROR_CODES, errorBody } from './errors.ts';
+import { RequestHandler, getResponse, type DefaultBodyType, type StrictRequest } from 'msw';
+import { bodyStream } from './body-stream.ts';
+import { ERROR_CODES, errorBody, noRoute } from './errors.ts';
 import { API_BASE, isAuthorized } from './handlers.ts';
+import { JsonResponse, jsonResponse } from './json-response.ts';
 import { SlidingWindow, type JournalEntry, type StatsRecorder } from './stats.ts';
 
 /**
@@ -22,8 +24,8 @@ const ADMIN_PREFIX = '/_simulator/';
 export interface BridgeOptions {
   host: string;
   port: number;
-  /** Asked on every request, so per-test handlers added later take effect at once. */
-  handlers: () => RequestHandler[];
+  /** The handlers to try for a request of this method; asked on every request, so per-test handlers added later take effect at once. */
+  handlers: (method: string) => RequestHandler[];
   stats: StatsRecorder;
   apiKey?: string;
   latencyMs?: number;
@@ -38,7 +40,9 @@ export interface Bridge {
 }
 
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
-  const served = new SlidingWindow();
+  /** The calls served in the last second are kept only when there is a limit to hold. */
+  const ceiling =
+    options.rateLimit === undefined ? undefined : { max: options.rateLimit, served: new SlidingWindow() };
   let origin = '';
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
@@ -46,6 +50,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = Date.now();
+    const arrived = performance.now();
     const url = new URL(req.url ?? '/', origin);
     const body = await readBody(req);
     if (url.pathname.startsWith(ADMIN_PREFIX)) {
@@ -62,12 +67,14 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       authorized: isAuthorized(req.headers.authorization, options.apiKey),
     };
     let response: Response;
-    if (options.rateLimit !== undefined && served.count(at) >= options.rateLimit) {
-      response = tooManyRequests(options.rateLimit);
+    if (ceiling !== undefined && ceiling.served.count(at) >= ceiling.max) {
+      response = tooManyRequests(ceiling.max);
     } else {
-      served.add(at);
-      if (options.latencyMs) await sleep(options.latencyMs);
+      ceiling?.served.add(at);
       response = await respond(req, res, url, body);
+      // The latency is the answer's time from arrival to departure, the server's own work included,
+      // as a client measures a round trip; waiting it out before the work would add the two.
+      if (options.latencyMs) await sleep(Math.max(0, arrived + options.latencyMs - performance.now()));
     }
     if (response.type === 'error') {
       // A network error: no answer at all, the client sees its connection reset.
@@ -94,20 +101,22 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     const method = req.method ?? 'GET';
     const request = new Request(url, {
       method,
-      headers: toHeaders(req),
-      body: method === 'GET' || method === 'HEAD' || body.length === 0 ? undefined : new Uint8Array(body),
+      headers: headerPairs(req),
+      body:
+        method === 'GET' || method === 'HEAD' || body.length === 0
+          ? undefined
+          : bodyStream(() => new Uint8Array(body)),
+      duplex: 'half', // required with a stream body: the whole body is at hand, nothing is streamed
       signal: abort.signal,
     });
+    skipMswClone(request);
     try {
       return (
-        (await getResponse(options.handlers(), request)) ??
-        Response.json(
-          errorBody(ERROR_CODES.noRoute, `${method} ${url.pathname} is not served by the simulator.`),
-          { status: 404 },
-        )
+        (await getResponse(options.handlers(method), request)) ??
+        jsonResponse(noRoute(method, url.pathname).body, { status: 404 })
       );
     } catch (err) {
-      return Response.json(
+      return jsonResponse(
         errorBody(
           ERROR_CODES.internal,
           `The simulator failed: ${err instanceof Error ? err.message : String(err)}`,
@@ -139,6 +148,11 @@ async function answer(res: ServerResponse, response: Response): Promise<void> {
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
   response.headers.forEach((value, name) => res.setHeader(name, value));
+  const text = response instanceof JsonResponse ? response.unreadText : undefined;
+  if (text !== undefined) {
+    res.end(text); // the simulator's own answers: no stream to read back
+    return;
+  }
   if (!response.body) {
     res.end();
     return;
@@ -161,26 +175,36 @@ async function answer(res: ServerResponse, response: Response): Promise<void> {
   }
 }
 
+/**
+ * msw's RequestHandler.run clones each request (once, through its public clone cache) for the
+ * execution result, which getResponse drops; the clone tees the body stream, and that costs more than
+ * the matching itself. Caching the request as its own clone skips it and changes nothing handlers see.
+ */
+function skipMswClone(request: Request): void {
+  const typed = request as StrictRequest<DefaultBodyType>; // msw's view of the same Request
+  RequestHandler.cache.set(typed, typed);
+}
+
 function tooManyRequests(limit: number): Response {
   const body = errorBody(ERROR_CODES.throttled, `Too many requests: at most ${limit} per second.`);
-  return Response.json(body, { status: 429, headers: { 'Retry-After': '1' } });
+  return jsonResponse(body, { status: 429, headers: { 'Retry-After': '1' } });
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-function toHeaders(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, values] of Object.entries(req.headersDistinct)) {
-    for (const value of values ?? []) headers.append(name, value);
-  }
-  return headers;
+/** Every header line as received, repeats included (Headers joins those as node's headersDistinct would list them). */
+function headerPairs(req: IncomingMessage): [string, string][] {
+  const raw = req.rawHeaders;
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  return pairs;
 }
 
 function journalBody(body: Buffer): unknown {

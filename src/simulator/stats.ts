@@ -1,4 +1,3 @@
-import { copy } from './copy.ts';
 import { ACTIONS, type RequestAction } from './model.ts';
 
 /** One HTTP request the simulator received, as tests and benchmarks read it back. */
@@ -63,7 +62,8 @@ export class StatsRecorder {
   #maxCallsInAnySecond = 0;
   readonly #byRoute: Record<string, number> = {};
   #status429 = 0;
-  readonly #actions: Record<string, Record<RequestAction, number>> = {};
+  /** A Map: a plain object with thousands of request ids as keys is slow to grow. */
+  readonly #actions = new Map<string, Record<RequestAction, number>>();
 
   /** Counted on arrival, before any latency, limit or fault decides the answer. */
   recordArrival(now: number): void {
@@ -78,10 +78,8 @@ export class StatsRecorder {
   }
 
   recordAction(requestId: string, action: RequestAction): void {
-    const counts = (this.#actions[requestId] ??= Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<
-      RequestAction,
-      number
-    >);
+    let counts = this.#actions.get(requestId);
+    if (counts === undefined) this.#actions.set(requestId, (counts = noActions()));
     counts[action]++;
   }
 
@@ -91,7 +89,13 @@ export class StatsRecorder {
       byRoute: { ...this.#byRoute },
       maxCallsInAnySecond: this.#maxCallsInAnySecond,
       status429: this.#status429,
-      actions: copy(this.#actions),
+      actions: Object.fromEntries([...this.#actions].map(([id, counts]) => [id, { ...counts }])),
     };
   }
+}
+
+function noActions(): Record<RequestAction, number> {
+  const counts = {} as Record<RequestAction, number>;
+  for (const action of ACTIONS) counts[action] = 0;
+  return counts;
 }

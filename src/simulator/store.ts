@@ -18,6 +18,7 @@ import type {
 } from './model.ts';
 import { runQuery, type CollectionRules, type Page } from './query.ts';
 import { Random } from './random.ts';
+import { CREATED_ORDER, RequestIndex } from './request-index.ts';
 import { updateRequest } from './request-update.ts';
 import type { ListQuery } from './rql.ts';
 import { formatTimestamp, toMillis, type TimeInput } from './timestamps.ts';
@@ -26,7 +27,8 @@ import { TERMINAL_STATUSES, performAction, settleAsset } from './transitions.ts'
 /**
  * The simulator's in-memory Connect: the catalog, assets, requests and their state machine, usage
  * files and records. Every read hands out copies, so a test holding an object sees it as it was; every
- * change goes through a method that keeps the rules.
+ * change goes through a method that keeps the rules. The reads the API handlers use take a hand-out
+ * function instead, called with the live object: they serialize it at once, so need no copy.
  */
 
 export type { AccountInput, AssetSpec, ParamInput } from './asset-builder.ts';
@@ -54,7 +56,7 @@ export interface RequestChange {
 export type Collection = 'requests' | 'assets' | 'usageRecords' | 'marketplaces' | 'connections';
 
 const COLLECTION_RULES: Record<Collection, CollectionRules> = {
-  requests: { defaultOrdering: [{ field: 'created', descending: false }] },
+  requests: { defaultOrdering: CREATED_ORDER },
   assets: {},
   usageRecords: { aliases: { usage_file: 'usagefile.id' } },
   marketplaces: {},
@@ -71,6 +73,9 @@ export const OPEN_STATUSES: ReadonlySet<RequestStatus> = new Set([
   'revoking',
 ]);
 
+/** Makes what a read returns from the store's live object, at once, without keeping or changing it. */
+export type HandOut<T, R> = (live: T) => R;
+
 export interface StoreOptions {
   /** PRNG seed for ids and generated data (default 1). */
   seed?: number;
@@ -85,6 +90,7 @@ export class SimulatorStore {
   readonly #ids: IdGenerator;
   readonly #assets = new Map<string, Asset>();
   readonly #requests = new Map<string, ConnectRequest>();
+  readonly #requestIndex = new RequestIndex();
   readonly #usageFiles = new Map<string, UsageFile>();
   readonly #usageRecords: UsageRecord[] = [];
   readonly #listeners = new Set<(change: RequestChange) => void>();
@@ -130,9 +136,9 @@ export class SimulatorStore {
     return copy(asset);
   }
 
-  getAsset(id: string): Asset | undefined {
+  getAsset<R = Asset>(id: string, handOut?: HandOut<Asset, R>): R | undefined {
     const asset = this.#assets.get(id);
-    return asset && copy(asset);
+    return asset && give(asset, handOut);
   }
 
   listAssets(): Asset[] {
@@ -185,14 +191,15 @@ export class SimulatorStore {
       asset: snapshot,
     };
     this.#requests.set(request.id, request);
+    this.#requestIndex.add(request);
     if (TERMINAL_STATUSES.has(status)) settleAsset(asset, request);
-    this.#emit(request, undefined, 'created');
+    this.#changed(request, undefined, 'created');
     return request;
   }
 
-  getRequest(id: string): ConnectRequest | undefined {
+  getRequest<R = ConnectRequest>(id: string, handOut?: HandOut<ConnectRequest, R>): R | undefined {
     const request = this.#requests.get(id);
-    return request && copy(request);
+    return request && give(request, handOut);
   }
 
   listRequests(): ConnectRequest[] {
@@ -200,24 +207,29 @@ export class SimulatorStore {
   }
 
   /** A vendor action (approve, fail, inquire, pend), with the rules of transitions.ts; throws a SimulatorError. */
-  act(id: string, action: RequestAction, body: unknown = {}): ConnectRequest {
+  act<R = ConnectRequest>(
+    id: string,
+    action: RequestAction,
+    body: unknown = {},
+    handOut?: HandOut<ConnectRequest, R>,
+  ): R {
     const request = this.#request(id);
     const from = request.status;
     performAction(request, action, body);
     const asset = this.#assets.get(request.asset.id);
     if (asset) settleAsset(asset, request);
     this.#touch(request);
-    this.#emit(request, from, action);
-    return copy(request);
+    this.#changed(request, from, action);
+    return give(request, handOut);
   }
 
   /** PUT /requests/{id}: parameter values, value errors and the note (see request-update.ts). */
-  update(id: string, body: unknown): ConnectRequest {
+  update<R = ConnectRequest>(id: string, body: unknown, handOut?: HandOut<ConnectRequest, R>): R {
     const request = this.#request(id);
     updateRequest(request, body);
     this.#touch(request);
-    this.#emit(request, request.status, 'updated');
-    return copy(request);
+    this.#changed(request, request.status, 'updated');
+    return give(request, handOut);
   }
 
   /**
@@ -235,7 +247,7 @@ export class SimulatorStore {
     request.status = 'pending';
     request.answered = true;
     this.#touch(request);
-    this.#emit(request, 'inquiring', 'answered');
+    this.#changed(request, 'inquiring', 'answered');
     return copy(request);
   }
 
@@ -259,17 +271,18 @@ export class SimulatorStore {
     this.#usageRecords.push(...copy(records));
   }
 
-  getUsageFile(id: string): UsageFile | undefined {
+  getUsageFile<R = UsageFile>(id: string, handOut?: HandOut<UsageFile, R>): R | undefined {
     const file = this.#usageFiles.get(id);
-    return file && copy(file);
+    return file && give(file, handOut);
   }
 
   // ---- listings --------------------------------------------------------------------------------------
 
-  /** One page of a collection under a parsed RQL query; the items are copies. */
-  list(collection: Collection, query: ListQuery): Page<object> {
-    const page = runQuery<object>(this.#collection(collection), query, COLLECTION_RULES[collection]);
-    return { ...page, items: query.exclude.length > 0 ? page.items : copy(page.items) };
+  /** One page of a collection under a parsed RQL query; by default the items are copies. */
+  list<R = Page<object>>(collection: Collection, query: ListQuery, handOut?: HandOut<Page<object>, R>): R {
+    const index = collection === 'requests' ? this.#requestIndex : undefined;
+    const page = runQuery<object>(this.#collection(collection), query, COLLECTION_RULES[collection], index);
+    return give(page, handOut);
   }
 
   #collection(collection: Collection): Iterable<object> {
@@ -300,7 +313,9 @@ export class SimulatorStore {
     request.updated = formatTimestamp(Math.max(this.#now(), toMillis(request.updated) + 1));
   }
 
-  #emit(request: ConnectRequest, from: RequestStatus | undefined, cause: RequestChange['cause']): void {
+  /** After every change of a request: keeps the index, then tells the listeners. */
+  #changed(request: ConnectRequest, from: RequestStatus | undefined, cause: RequestChange['cause']): void {
+    if (from !== undefined) this.#requestIndex.statusChanged(request, from);
     for (const listener of this.#listeners) listener({ request: copy(request), from, cause });
   }
 
@@ -328,6 +343,11 @@ export class SimulatorStore {
   #assetContext() {
     return { catalog: this.#catalog, ids: this.#ids, random: this.random };
   }
+}
+
+/** The caller's hand-out of a live object, or a deep copy of it. */
+function give<T, R>(live: T, handOut: HandOut<T, R> | undefined): R {
+  return handOut ? handOut(live) : (copy(live) as unknown as R);
 }
 
 /** What a customer types when asked to fix a parameter (demo: inquiries get answered). */

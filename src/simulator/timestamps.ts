@@ -1,6 +1,6 @@
 /** Connect writes times as ISO 8601 with an explicit `+00:00` offset: `2026-11-24T07:30:00.123+00:00`. */
 export function formatTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '+00:00');
+  return `${new Date(ms).toISOString().slice(0, -1)}+00:00`; // toISOString always ends in Z
 }
 
 export type TimeInput = string | number | Date;

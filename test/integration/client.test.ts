@@ -64,7 +64,8 @@ describe('listing pending requests', () => {
 
   it('asks for the next page while the current one is handled, and stops asking when the caller stops', async () => {
     const { sim, client } = await setUp();
-    for (let i = 0; i < 35; i++) sim.store.addRequest({ productId: PRODUCT });
+    const start = Date.parse('2026-11-24T08:00:00Z');
+    for (let i = 0; i < 35; i++) sim.store.addRequest({ productId: PRODUCT, created: start + i * 1000 });
     const listings = () => sim.journal.filter((e) => e.method === 'GET' && e.path === '/requests');
     const handled: string[] = [];
     for await (const request of client.listPendingRequests([PRODUCT], { pageSize: 10 })) {

@@ -91,7 +91,7 @@ describe('rate limit', () => {
 });
 
 describe('latency', () => {
-  it('adds latencyMs to every API answer', async () => {
+  it('answers every API call latencyMs after it arrived', async () => {
     const s = await start({ latencyMs: 150 });
     const started = Date.now();
     expect((await api(s).get('/requests')).status).toBe(200);
