@@ -179,6 +179,7 @@ async function answer(res: ServerResponse, response: Response): Promise<void> {
  * msw's RequestHandler.run clones each request (once, through its public clone cache) for the
  * execution result, which getResponse drops; the clone tees the body stream, and that costs more than
  * the matching itself. Caching the request as its own clone skips it and changes nothing handlers see.
+ * (True of msw 3's getResponse: check again when msw is upgraded.)
  */
 function skipMswClone(request: Request): void {
   const typed = request as StrictRequest<DefaultBodyType>; // msw's view of the same Request
