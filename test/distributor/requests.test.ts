@@ -118,23 +118,20 @@ describe('requests create: the life of one subscription', () => {
     });
     vendorApproves(change.id);
 
-    const suspend = await create('suspend', '--external-id', 'WK-SUB-1001');
-    expect(setup.sim.store.getRequest(suspend.id)).toMatchObject({
-      type: 'suspend',
-      status: 'pending',
-      asset: { id: assetId },
-    });
-    vendorApproves(suspend.id);
-    expect(setup.sim.store.getAsset(assetId)?.status).toBe('suspended');
-
-    const resume = await create('resume', '--external-id', 'WK-SUB-1001');
-    expect(setup.sim.store.getRequest(resume.id)).toMatchObject({
-      type: 'resume',
-      status: 'pending',
-      asset: { id: assetId },
-    });
-    vendorApproves(resume.id);
-    expect(setup.sim.store.getAsset(assetId)?.status).toBe('active');
+    // Suspend, then resume: each is created pending for the same asset, and its approval settles the asset.
+    for (const [type, assetStatus] of [
+      ['suspend', 'suspended'],
+      ['resume', 'active'],
+    ] as const) {
+      const created = await create(type, '--external-id', 'WK-SUB-1001');
+      expect(setup.sim.store.getRequest(created.id)).toMatchObject({
+        type,
+        status: 'pending',
+        asset: { id: assetId },
+      });
+      vendorApproves(created.id);
+      expect(setup.sim.store.getAsset(assetId)?.status).toBe(assetStatus);
+    }
 
     const cancel = await create('cancel', '--external-id', 'WK-SUB-1001');
     expect(cancel).toMatchObject({ type: 'cancel', status: 'pending' });
