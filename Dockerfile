@@ -43,6 +43,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --no-audit --no-fund \
  && npm cache clean --force \
  && rm -rf /root/.npm /tmp/*
+COPY bin/ ./bin/
 COPY --from=build /app/dist/ ./dist/
 COPY config/ ./config/
 COPY examples/ ./examples/

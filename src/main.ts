@@ -1,7 +1,12 @@
 #!/usr/bin/env -S node --max-semi-space-size=8
 // Process entry: the only place that reads argv and the process environment and decides the exit code.
+import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
-import { runCli } from './cli/run.ts';
+
+// First of all, the Node version: on an old Node the CLI's modules would fail with a stack trace
+// (missing APIs, type stripping), so they are imported only after this one-line check passed.
+createRequire(import.meta.url)('../bin/check-node.cjs');
+const { runCli } = await import('./cli/run.ts');
 
 // Memory: V8 sizes its heap for the host, not for a daemon whose live heap is ~25 MB. The young
 // generation is capped on the command line above (8 MB semi-spaces; V8 would grow them to 64 MB on a
