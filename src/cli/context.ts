@@ -41,8 +41,9 @@ export function commandLogger(loaded: LoadedConfig, stream: NodeJS.WritableStrea
 }
 
 /** Logged after `daemon.started`, so that the first line always says what runs. */
-export function logConfigWarnings(log: Logger, loaded: LoadedConfig): void {
-  for (const warning of loaded.warnings) log.warn({ event: 'config.warning' }, warning);
+export function logConfigWarnings(log: Logger, loaded: LoadedConfig, more: readonly string[] = []): void {
+  for (const warning of [...loaded.warnings, ...more])
+    log.warn({ event: 'config.warning', warning }, warning);
 }
 
 /** The daemon's settings; only live configurations (URL and key present) have them. */

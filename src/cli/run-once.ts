@@ -27,12 +27,13 @@ export const runOnceCommand: Command = {
     const { loaded } = configFromArgs(args, io);
     const settings = daemonSettings(loaded.config, 'run-once');
     const log = commandLogger(loaded, io.stdout);
-    const { daemon, router, connection } = await buildDaemon(settings, log);
+    const built = await buildDaemon(settings, log);
+    const { daemon, router, connection } = built;
     log.info(
       { event: 'daemon.started', mode: 'live', schedule: 'once', products: router.products },
       `connect-fulfillment ${VERSION}: one cycle against ${settings.connect.url}`,
     );
-    logConfigWarnings(log, loaded);
+    logConfigWarnings(log, loaded, built.handlerWarnings);
     const stopWatching = manageLifecycle({
       daemon,
       log,

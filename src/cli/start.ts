@@ -56,6 +56,7 @@ export const startCommand: Command = {
     logConfigWarnings(
       log,
       demo ? { ...loaded, warnings: loaded.warnings.filter((w) => !w.startsWith('poll.schedule')) } : loaded,
+      built.handlerWarnings,
     );
 
     const exitCode = new Promise<ExitCode>((resolve) => {

@@ -52,6 +52,9 @@ export function collectWarnings(config: AppConfig): string[] {
   if (apiKey !== null && !looksLikeConnectToken(apiKey)) {
     warnings.push(about('connect.apiKey', 'does not look like a Connect token (SU-xxxx-xxxx-xxxx:<secret>)'));
   }
+  if (url !== null && apiKey !== null && config.handlers.length === 0) {
+    warnings.push(about('handlers', 'is empty: live mode polls no product until handler modules are listed'));
+  }
   return warnings.map(formatProblem);
 }
 

@@ -30,6 +30,8 @@ export interface BuiltDaemon {
   connection: ConnectConnection;
   events: FulfillmentEvents;
   backoff: RequestBackoff;
+  /** Handler entries that load but are probably not meant (logged as config.warning). */
+  handlerWarnings?: string[];
 }
 
 export type DaemonHooks = ClientHooks & { onPause?: (ms: number) => void };
@@ -40,7 +42,9 @@ export async function buildDaemon(
   log: Logger,
   hooks: DaemonHooks = {},
 ): Promise<BuiltDaemon> {
-  return createDaemon(settings, await loadHandlers(settings.handlers), log, hooks);
+  const handlerWarnings: string[] = [];
+  const router = await loadHandlers(settings.handlers, handlerWarnings);
+  return { ...createDaemon(settings, router, log, hooks), handlerWarnings };
 }
 
 /** Client, backoff and events wired around a router (tests pass handler objects directly). */

@@ -2,6 +2,7 @@ import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REQUEST_TYPES } from '../connect/schemas.ts';
 import type { VendorHandler } from './handler.ts';
+import { describeImportFailure } from './module-error.ts';
 import { Router, type RegisteredHandler } from './router.ts';
 
 export interface HandlerEntry {
@@ -20,8 +21,14 @@ export class HandlerLoadError extends Error {
   }
 }
 
-/** Imports each handler module (.js, or .ts: Node strips the types) and builds the router. */
-export async function loadHandlers(entries: readonly HandlerEntry[]): Promise<Router> {
+/**
+ * Imports each handler module (.js, or .ts: Node strips the types) and builds the router. What works
+ * but is probably not meant is added to `warnings` (a config.warning each).
+ */
+export async function loadHandlers(
+  entries: readonly HandlerEntry[],
+  warnings: string[] = [],
+): Promise<Router> {
   const problems: string[] = [];
   const registered: RegisteredHandler[] = [];
   for (const [index, entry] of entries.entries()) {
@@ -30,9 +37,7 @@ export async function loadHandlers(entries: readonly HandlerEntry[]): Promise<Ro
     try {
       exported = ((await import(pathToFileURL(entry.module).href)) as { default?: unknown }).default;
     } catch (err) {
-      problems.push(
-        `${where}: cannot load the module: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
-      );
+      problems.push(`${where}: ${describeImportFailure(entry.module, err)}`);
       continue;
     }
     const problem = checkHandler(exported);
@@ -42,6 +47,14 @@ export async function loadHandlers(entries: readonly HandlerEntry[]): Promise<Ro
     }
     const handler = exported as VendorHandler;
     const products = entry.products?.length ? [...entry.products] : handler.products;
+    const foreign = handler.products?.length
+      ? (entry.products ?? []).filter((p) => !handler.products!.includes(p))
+      : [];
+    if (foreign.length > 0) {
+      warnings.push(
+        `${where}: the entry's products ${foreign.join(', ')} are not among the module's own (${handler.products!.join(', ')}); the entry's list is used`,
+      );
+    }
     if (!products?.length) {
       problems.push(`${where}: no products: list them in the config entry or export them as \`products\``);
       continue;
@@ -50,6 +63,7 @@ export async function loadHandlers(entries: readonly HandlerEntry[]): Promise<Ro
       name: handler.name ?? basename(entry.module, extname(entry.module)),
       handler,
       products,
+      module: entry.module,
     });
   }
   if (problems.length) throw new HandlerLoadError(problems);

@@ -6,10 +6,12 @@ export interface RegisteredHandler {
   name: string;
   handler: VendorHandler;
   products: string[];
+  /** The module's path, named in the handler's errors. */
+  module?: string;
 }
 
 export type Route =
-  | { found: true; name: string; handle: HandlerFunction }
+  | { found: true; name: string; module?: string; handle: HandlerFunction }
   | { found: false; reason: 'no_handler_for_product' | 'no_function_for_type' };
 
 /** Product id (and request type) → the vendor's function for it. */
@@ -38,6 +40,6 @@ export class Router {
     const type = request.type as KnownRequestType;
     const handle = (REQUEST_TYPES as readonly string[]).includes(type) ? entry.handler[type] : undefined;
     if (typeof handle !== 'function') return { found: false, reason: 'no_function_for_type' };
-    return { found: true, name: entry.name, handle: handle.bind(entry.handler) };
+    return { found: true, name: entry.name, module: entry.module, handle: handle.bind(entry.handler) };
   }
 }

@@ -449,6 +449,7 @@ describe('loadConfig: warnings', () => {
   it('warns about plain http to a remote host and a key that is not a Connect token', () => {
     const { warnings } = loadConfig({
       env: { CONNECT_API_URL: 'http://connect.example/public/v1', CONNECT_API_KEY: 'plain-token-value' },
+      overrides: { handlers: [{ module: './h.js' }] },
     });
     expect(warnings).toEqual([
       expect.stringMatching(/^connect\.url \(CONNECT_API_URL\): is plain http to a remote host/),
@@ -459,8 +460,18 @@ describe('loadConfig: warnings', () => {
 
   it('does not warn about plain http on loopback (the simulator)', () => {
     expect(
-      loadConfig({ env: { ...LIVE_ENV, CONNECT_API_URL: 'http://127.0.0.1:4010/public/v1' } }).warnings,
+      loadConfig({
+        env: { ...LIVE_ENV, CONNECT_API_URL: 'http://127.0.0.1:4010/public/v1' },
+        overrides: { handlers: [{ module: './h.js' }] },
+      }).warnings,
     ).toEqual([]);
+  });
+
+  it('warns when live mode has no handlers (nothing would be polled), not in the demo', () => {
+    expect(loadConfig({ env: LIVE_ENV }).warnings).toEqual([
+      'handlers: is empty: live mode polls no product until handler modules are listed',
+    ]);
+    expect(loadConfig({ env: {} }).warnings).toEqual([]);
   });
 });
 
