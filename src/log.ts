@@ -40,6 +40,7 @@ export const LOG_EVENTS = [
   'api.action_already_done',
   'ops.listening',
   'ops.error',
+  'handler.log',
 ] as const;
 export type LogEvent = (typeof LOG_EVENTS)[number];
 
@@ -73,16 +74,44 @@ export function createLogger(options: LoggerOptions): Logger {
   const secrets = options.secrets ?? [];
   const maskValues = secrets.length > 0 ? createSecretMasker(secrets) : undefined;
   const maskLine = maskValues ? (line: string) => maskValues(maskSecretFields(line)) : maskSecretFields;
+  const debugging = options.level === 'debug' || options.level === 'trace';
+  const serializeError = debugging ? stdSerializers.err : withoutStacks;
   return pino(
     {
       level: options.level,
       base: { service: PRODUCT_NAME, version: VERSION },
       timestamp: stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      serializers: { err: stdSerializers.err, error: stdSerializers.err },
+      serializers: { err: serializeError, error: serializeError },
       hooks: { streamWrite: maskLine },
+      // The daemon's own lines all name their event; a line without one is a handler's (context.log).
+      mixin: (fields) => ('event' in fields ? NO_FIELDS : { event: 'handler.log' }),
+      mixinMergeStrategy: (fields, mixed) => (mixed === NO_FIELDS ? fields : Object.assign(mixed, fields)),
     },
-    outputStream(options.format ?? 'auto', options.destination),
+    outputStream(options.format ?? 'auto', options.destination, debugging),
+  );
+}
+
+const NO_FIELDS = Object.freeze({});
+
+/**
+ * Expected errors (a refused key, a handler's mistake, Connect unreachable) are told by their message
+ * and code; their stack points into the daemon's own files and helps nobody but its developers, so it
+ * is logged at debug level only. A crash logs its stack in a field of its own (daemon.crashed).
+ */
+function withoutStacks(err: Error): Record<string, unknown> {
+  const serialized = stdSerializers.err(err) as unknown as Record<string, unknown>;
+  return dropStacks(serialized, 0) as Record<string, unknown>;
+}
+
+function dropStacks(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null || depth > 5) return value;
+  if (Array.isArray(value)) return value.map((item) => dropStacks(item, depth + 1));
+  if (value instanceof Error) return dropStacks(stdSerializers.err(value), depth + 1);
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== 'stack')
+      .map(([key, child]) => [key, dropStacks(child, depth + 1)]),
   );
 }
 
@@ -103,10 +132,14 @@ export function flushLogger(logger: Logger, timeoutMs = 2_000): Promise<void> {
   });
 }
 
-function outputStream(format: LogFormat, destination: LogDestination | undefined): DestinationStream {
+function outputStream(
+  format: LogFormat,
+  destination: LogDestination | undefined,
+  debugging: boolean,
+): DestinationStream {
   const target = destination ?? process.stdout;
   const pretty = format === 'pretty' || (format === 'auto' && isTerminal(target));
-  if (pretty) return prettyStream(target);
+  if (pretty) return prettyStream(target, debugging);
   // Synchronous writes to stdout: a daemon logs a few lines per request, and none may be lost on exit.
   return destination ? (destination as DestinationStream) : pino.destination({ dest: 1, sync: true });
 }
@@ -115,11 +148,13 @@ function outputStream(format: LogFormat, destination: LogDestination | undefined
  * Pretty lines for people, prettified synchronously on each write (pino-pretty's own stream is
  * asynchronous, which reorders output and loses lines at exit). Lines arrive already masked.
  */
-function prettyStream(target: LogDestination): DestinationStream {
+function prettyStream(target: LogDestination, debugging: boolean): DestinationStream {
   const prettify = pinoPretty.prettyFactory({
     colorize: isTerminal(target),
     translateTime: 'SYS:HH:MM:ss.l',
-    ignore: 'pid,hostname,service,version,event',
+    // One line per event for people: an error's message is in the line's own message already; the
+    // error object (pino-pretty prints it over many lines) only at debug level.
+    ignore: `pid,hostname,service,version,event${debugging ? '' : ',err,error'}`,
     messageFormat: '{if event}[{event}] {end}{msg}',
     singleLine: true,
   });

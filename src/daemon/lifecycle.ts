@@ -54,7 +54,8 @@ export function manageLifecycle(options: LifecycleOptions): () => void {
     if (crashed) return;
     crashed = true;
     log.fatal(
-      { event: 'daemon.crashed', kind, err },
+      // A crash is the daemon's own bug: its stack, at any log level (error stacks are debug-only).
+      { event: 'daemon.crashed', kind, err, stack: err instanceof Error ? err.stack : undefined },
       `${kind}: ${err instanceof Error ? err.message : String(err)}; exiting`,
     );
     daemon.abort();

@@ -22,7 +22,7 @@ export interface CycleSignals {
 
 const COUNTER_OF: Record<
   RequestResultKind,
-  keyof Pick<CycleSummary, 'approved' | 'failed' | 'inquired' | 'pended' | 'skipped' | 'errors'>
+  keyof Pick<CycleSummary, 'approved' | 'failed' | 'inquired' | 'pended' | 'skipped' | 'errors' | 'unhandled'>
 > = {
   approved: 'approved',
   failed: 'failed',
@@ -30,6 +30,7 @@ const COUNTER_OF: Record<
   pended: 'pended',
   skipped: 'skipped',
   error: 'errors',
+  unhandled: 'unhandled',
 };
 
 /**
@@ -126,7 +127,7 @@ function logAbort(log: Logger, err: unknown): void {
   if (isConnectError(err, 'unauthorized')) {
     log.error(
       { event: 'api.unauthorized', err },
-      'Connect refused the API key (connect.apiKey / CONNECT_API_KEY): cycle ended; the next cycle tries again',
+      `Connect refused the API key (connect.apiKey / CONNECT_API_KEY): ${(err as Error).message.replace(/\.$/, '')}; cycle ended, the next cycle tries again`,
     );
   } else {
     log.error(
@@ -139,6 +140,6 @@ function logAbort(log: Logger, err: unknown): void {
 function cycleMessage(s: CycleSummary): string {
   return (
     `cycle ${s.result}: ${s.found} found, ${s.approved} approved, ${s.failed} failed, ${s.inquired} inquired, ` +
-    `${s.pended} pended, ${s.skipped} skipped, ${s.errors} errors in ${s.durationMs} ms`
+    `${s.pended} pended, ${s.skipped} skipped, ${s.errors} errors, ${s.unhandled} unhandled in ${s.durationMs} ms`
   );
 }

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { OutcomeAction } from './outcomes.ts';
 
-export type RequestResultKind = 'approved' | 'failed' | 'inquired' | 'pended' | 'skipped' | 'error';
+/** `unhandled`: no handler function for the request's type (left pending), apart from deliberate skips. */
+export type RequestResultKind =
+  'approved' | 'failed' | 'inquired' | 'pended' | 'skipped' | 'error' | 'unhandled';
 
 export interface CycleSummary {
   cycleId: string;
@@ -14,6 +16,8 @@ export interface CycleSummary {
   pended: number;
   skipped: number;
   errors: number;
+  /** Requests of a type their handler has no function for: left pending. */
+  unhandled: number;
   /** Listed items that failed validation and were set aside. */
   invalid: number;
   durationMs: number;
@@ -33,6 +37,7 @@ export function emptySummary(cycleId: string): CycleSummary {
     pended: 0,
     skipped: 0,
     errors: 0,
+    unhandled: 0,
     invalid: 0,
     durationMs: 0,
   };

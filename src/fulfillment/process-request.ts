@@ -80,7 +80,7 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
       { event: 'request.unhandled', type: request.type, reason: route.reason },
       `${request.id}: no handler function for ${request.type} requests of ${request.asset.product.id}; left pending`,
     );
-    return { kind: 'skipped' };
+    return { kind: 'unhandled' };
   }
 
   const attempt = deps.backoff.attemptOf(request.id);
@@ -126,9 +126,16 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
     const code = errorCode(err);
     if (CYCLE_FATAL.has(code)) return { kind: 'error', code, fatal: err };
     const nextAttemptInMs = deps.backoff.recordFailure(request.id);
+    // The handler's own mistakes name it: which module, which function.
+    const handler = isHandlersFault(err)
+      ? { handler: route.name, handlerModule: route.module, handlerFunction: request.type }
+      : {};
+    const by = isHandlersFault(err)
+      ? `handler ${route.name} (${route.module ?? 'inline'}) ${request.type}(): `
+      : '';
     log.error(
-      { event: 'request.error', err, code, attempt, nextAttemptInMs },
-      `${request.id}: ${err instanceof Error ? err.message : String(err)}; left pending, next attempt in ${Math.round(nextAttemptInMs / 1000)} s`,
+      { event: 'request.error', err, code, attempt, nextAttemptInMs, ...handler },
+      `${request.id}: ${by}${err instanceof Error ? err.message : String(err)}; left pending, next attempt in ${Math.round(nextAttemptInMs / 1000)} s`,
     );
     return { kind: 'error', code, handlerMs };
   }
@@ -181,6 +188,10 @@ async function callHandler(
     context.signal.removeEventListener('abort', forwardAbort);
     stopped.catch(() => {});
   }
+}
+
+function isHandlersFault(err: unknown): boolean {
+  return err instanceof HandlerError || err instanceof OutcomeError || err instanceof HandlerTimeoutError;
 }
 
 function errorCode(err: unknown): string {

@@ -110,7 +110,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const requests = new Counter({
     name: name('requests_total'),
-    help: 'Handled requests, by outcome (approved, failed, inquired, pended, skipped, error) and request type.',
+    help: 'Handled requests, by outcome (approved, failed, inquired, pended, skipped, error, unhandled) and request type.',
     labelNames: ['outcome', 'type'] as const,
     registers,
   });

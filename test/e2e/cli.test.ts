@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
-import { spawnCli } from '../support/cli.ts';
+import { itPrintsNoStackFrames, spawnCli } from '../support/cli.ts';
 import { EXAMPLE_HANDLERS, TEST_API_KEY } from '../support/harness.ts';
 
 const FALLBALL = 'PRD-276-377-545';
@@ -211,3 +211,5 @@ describe('connect-fulfillment (the built CLI)', () => {
     });
   });
 });
+
+itPrintsNoStackFrames();

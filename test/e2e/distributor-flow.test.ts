@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
-import { spawnCli } from '../support/cli.ts';
+import { itPrintsNoStackFrames, spawnCli } from '../support/cli.ts';
 import { EXAMPLE_HANDLERS, TEST_API_KEY } from '../support/harness.ts';
 
 let dir: string;
@@ -109,3 +109,5 @@ describe('distributor actions through the CLI, fulfilled by the daemon', () => {
     expect(item?.quantity).toBe('8');
   });
 });
+
+itPrintsNoStackFrames();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
-import { spawnCli } from '../support/cli.ts';
+import { itPrintsNoStackFrames, spawnCli } from '../support/cli.ts';
 import { TEST_API_KEY } from '../support/harness.ts';
 
 const PRODUCT = 'PRD-900-000-001';
@@ -147,13 +147,18 @@ describe('shutdown of the spawned daemon', () => {
 
   it('an uncaught exception is logged as fatal and exits 1', async () => {
     await queue(1, 'crash');
-    const cli = spawnCli(['start', '--config', handlerConfig('crashy', 2_000)], env());
+    const cli = spawnCli(['start', '--config', handlerConfig('crashy', 2_000)], env(), {
+      stackExpected: true,
+    });
 
     expect(await cli.exited).toEqual({ code: 1, signal: null });
     expect(cli.logLines().find((l) => l.event === 'daemon.crashed')).toMatchObject({
       level: 'fatal',
       kind: 'uncaughtException',
       err: expect.objectContaining({ message: 'bug in a timer callback' }),
+      stack: expect.stringMatching(/crashy\.js:\d+:\d+/), // a crash is a bug: where it happened
     });
   });
 });
+
+itPrintsNoStackFrames();

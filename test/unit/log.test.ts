@@ -210,10 +210,40 @@ describe('captureLogs', () => {
     capture.logger.info('no event');
     capture.logger.info({ event: 'request.processed', requestId: 'PR-1' }, 'b');
     capture.logger.error({ event: 'request.error', requestId: 'PR-2' }, 'c');
-    expect(capture.eventNames()).toEqual(['cycle.started', 'request.processed', 'request.error']);
+    // A line logged without an event (a handler's, through context.log) gets `handler.log`.
+    expect(capture.eventNames()).toEqual([
+      'cycle.started',
+      'handler.log',
+      'request.processed',
+      'request.error',
+    ]);
     expect(capture.events('request.*').map((line) => line.requestId)).toEqual(['PR-1', 'PR-2']);
     expect(capture.events('request.error')).toEqual([expect.objectContaining({ level: 'error', msg: 'c' })]);
     capture.clear();
     expect(capture.lines()).toEqual([]);
+  });
+});
+
+describe('error stacks', () => {
+  const sample = () => {
+    const err = new Error('Connect said no', { cause: new Error('socket hang up') });
+    return Object.assign(err, { code: 'unauthorized' });
+  };
+
+  it('are left out below debug level: the message and code tell what happened', () => {
+    const capture = captureLogs({ level: 'info' });
+    capture.logger.error({ event: 'api.unauthorized', err: sample() }, 'refused');
+    const [line] = capture.lines();
+    expect(line!.err).toMatchObject({
+      message: expect.stringContaining('Connect said no'),
+      code: 'unauthorized',
+    });
+    expect(JSON.stringify(line)).not.toMatch(/\bat .*:\d+:\d+/);
+  });
+
+  it('are kept at debug level', () => {
+    const capture = captureLogs({ level: 'debug' });
+    capture.logger.error({ event: 'api.unauthorized', err: sample() }, 'refused');
+    expect(JSON.stringify(capture.lines()[0])).toMatch(/\bat .*log\.test\.ts:\d+:\d+/);
   });
 });
