@@ -7,6 +7,10 @@ import { setFlagsFromString } from 'node:v8';
 // (missing APIs, type stripping), so they are imported only after this one-line check passed.
 createRequire(import.meta.url)('../bin/check-node.cjs');
 const { runCli } = await import('./cli/run.ts');
+const { resolvePackageNameToSelf } = await import('./package-resolution.ts');
+
+// Handler modules outside this package import it by name (see package-resolution.ts).
+resolvePackageNameToSelf();
 
 // Memory: V8 sizes its heap for the host, not for a daemon whose live heap is ~25 MB. The young
 // generation is capped on the command line above (8 MB semi-spaces; V8 would grow them to 64 MB on a
