@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, expect, it } from '@jest/globals';
 import {
   createCancelRequest,
   createChangeRequest,
@@ -7,7 +7,7 @@ import {
 import { listUsageRecords } from '../../src/connect/usage.ts';
 import { loadHandlers } from '../../src/fulfillment/loader.ts';
 import { FALLBALL } from '../../src/simulator/index.ts';
-import { checkAgainstSpec } from '../support/openapi.ts';
+import { checkAgainstSpec, describeWithSpec } from '../support/openapi.ts';
 import { EXAMPLE_HANDLERS, startHarness, type Harness } from '../support/harness.ts';
 
 let harness: Harness | undefined;
@@ -31,7 +31,7 @@ const tier1 = {
   },
 };
 
-describe('what the client sends matches the Connect OpenAPI spec', () => {
+describeWithSpec('what the client sends matches the Connect OpenAPI spec', () => {
   it('listing, parameter updates, every action, distributor creates and usage records', async () => {
     harness = await startHarness({
       handlers: await loadHandlers([{ module: EXAMPLE_HANDLERS.fallball }]),
