@@ -41,6 +41,7 @@ export const LOG_EVENTS = [
   'ops.listening',
   'ops.error',
   'handler.log',
+  'api.connected',
 ] as const;
 export type LogEvent = (typeof LOG_EVENTS)[number];
 
@@ -62,6 +63,8 @@ export interface LoggerOptions {
   secrets?: readonly string[];
   /** Defaults to stdout. */
   destination?: LogDestination;
+  /** Events that are noise for this command, written only at debug level (e.g. api.connected on a script's stderr). */
+  debugOnlyEvents?: readonly LogEvent[];
 }
 
 /**
@@ -75,7 +78,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const maskValues = secrets.length > 0 ? createSecretMasker(secrets) : undefined;
   const maskLine = maskValues ? (line: string) => maskValues(maskSecretFields(line)) : maskSecretFields;
   const debugging = options.level === 'debug' || options.level === 'trace';
-  const serializeError = debugging ? stdSerializers.err : withoutStacks;
+  const serializeError = debugging ? ownMessage : withoutStacks;
   return pino(
     {
       level: options.level,
@@ -83,7 +86,10 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: serializeError, error: serializeError },
-      hooks: { streamWrite: maskLine },
+      hooks: {
+        streamWrite: maskLine,
+        ...(options.debugOnlyEvents ? { logMethod: debugOnly(options.debugOnlyEvents) } : {}),
+      },
       // The daemon's own lines all name their event; a line without one is a handler's (context.log).
       mixin: (fields) => ('event' in fields ? NO_FIELDS : { event: 'handler.log' }),
       mixinMergeStrategy: (fields, mixed) => (mixed === NO_FIELDS ? fields : Object.assign(mixed, fields)),
@@ -94,14 +100,32 @@ export function createLogger(options: LoggerOptions): Logger {
 
 const NO_FIELDS = Object.freeze({});
 
+function debugOnly(events: readonly LogEvent[]) {
+  const quiet = new Set<string>(events);
+  return function (
+    this: Logger,
+    args: Parameters<Logger['info']>,
+    method: (...args: unknown[]) => void,
+  ): void {
+    const fields = args[0] as { event?: unknown } | undefined;
+    if (typeof fields?.event === 'string' && quiet.has(fields.event) && !this.isLevelEnabled('debug')) return;
+    method.apply(this, args);
+  };
+}
+
 /**
  * Expected errors (a refused key, a handler's mistake, Connect unreachable) are told by their message
  * and code; their stack points into the daemon's own files and helps nobody but its developers, so it
  * is logged at debug level only. A crash logs its stack in a field of its own (daemon.crashed).
  */
 function withoutStacks(err: Error): Record<string, unknown> {
+  return dropStacks(ownMessage(err), 0) as Record<string, unknown>;
+}
+
+/** pino appends each cause's message to the error's; ours already tell their cause (ECONNREFUSED once). */
+function ownMessage(err: Error): Record<string, unknown> {
   const serialized = stdSerializers.err(err) as unknown as Record<string, unknown>;
-  return dropStacks(serialized, 0) as Record<string, unknown>;
+  return err instanceof Error ? { ...serialized, message: err.message } : serialized;
 }
 
 function dropStacks(value: unknown, depth: number): unknown {

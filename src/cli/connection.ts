@@ -30,8 +30,12 @@ export function connectFromConfig(io: CliIO, configFile: string | undefined): Cl
     format: config.log.format,
     secrets: [apiKey],
     destination: io.stderr,
+    // stderr of a script: only what went wrong, not which API version answered.
+    debugOnlyEvents: ['api.connected'],
   });
-  for (const warning of warnings) log.warn(event('config.warning', { warning }), warning);
+  // Handlers are the daemon's business, not a distributor script's.
+  for (const warning of warnings.filter((w) => !w.startsWith('handlers:')))
+    log.warn(event('config.warning', { warning }), warning);
   const connection = connectTo(
     {
       ...config.connect,

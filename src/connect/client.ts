@@ -352,7 +352,7 @@ export class ConnectClient {
         attempt,
         delayMs: decision.delayMs,
       },
-      `${method} ${route} failed (${err.status ?? err.code}); retry ${attempt + 1}/${this.#retry.maxAttempts} in ${decision.delayMs} ms`,
+      `${method} ${route}: attempt ${attempt}/${this.#retry.maxAttempts} failed (${err.status ?? err.code}); retrying in ${decision.delayMs} ms`,
     );
     this.#hooks.onRetry?.({
       method,

@@ -179,7 +179,8 @@ function failure(err: unknown, where: { method: string; path: string }, signal?:
   const message = err instanceof Error ? err.message : String(err);
   return new ConnectError(
     timeout ? 'timeout' : 'network',
-    `${where.method} ${where.path}: ${code ?? ''} ${message}`.trim(),
+    // undici's messages often hold the code already ("connect ECONNREFUSED 127.0.0.1:443"): once is enough.
+    `${where.method} ${where.path}: ${code && !message.includes(code) ? `${code} ` : ''}${message}`.trim(),
     {
       ...where,
       cause: err,

@@ -115,6 +115,38 @@ describe('expected errors are one line, naming what is wrong', () => {
   });
 });
 
+describe('smaller log fixes', () => {
+  it('Connect unreachable: ECONNREFUSED said once, api.retry numbered like its message', async () => {
+    const config = handlerConfig(
+      'ok3',
+      `export default { products: ['${PRODUCT}'], purchase: () => ({ action: 'skip' }) };`,
+    );
+    const cli = spawnCli(['run-once', '--config', config], {
+      CONNECT_API_URL: 'http://127.0.0.1:9/public/v1',
+      CONNECT_API_KEY: TEST_API_KEY,
+      RETRY_MAX_ATTEMPTS: '2',
+      RETRY_BASE_DELAY_MS: '10',
+    });
+    expect((await cli.exited).code).toBe(1);
+    const retry = cli.logLines().find((l) => l.event === 'api.retry');
+    expect(retry).toMatchObject({ attempt: 1, msg: expect.stringContaining('attempt 1/2 failed') });
+    const aborted = cli.logLines().find((l) => l.event === 'cycle.aborted') as {
+      msg: string;
+      err: { message: string };
+    };
+    expect(aborted.msg.match(/ECONNREFUSED/g)).toHaveLength(1);
+    expect(aborted.err.message.match(/ECONNREFUSED/g)).toHaveLength(1);
+  });
+
+  it('a distributor command prints its data on stdout and nothing on stderr when all goes well', async () => {
+    sim = await startSimulator({ apiKey: TEST_API_KEY });
+    const cli = spawnCli(['usage', 'records', '--file', 'UF-2026-11-0001'], live());
+    expect((await cli.exited).code).toBe(0);
+    expect(cli.stdout().split('\n').length).toBeGreaterThan(1);
+    expect(cli.stderr()).toBe(''); // no api.connected, no handler warnings
+  });
+});
+
 describe('unhandled requests are counted apart from skips', () => {
   it('in cycle.finished and in requests_total{outcome="unhandled"}', async () => {
     sim = await startSimulator({ apiKey: TEST_API_KEY, seed: false });
