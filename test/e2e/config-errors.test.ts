@@ -160,8 +160,12 @@ describe('a config file that cannot be used: exit 2 naming the file (and the lin
   for (const [what, file, message] of cases) {
     it(`${what}: start, run-once and check-config alike`, async () => {
       const path = file();
-      for (const command of ['start', 'run-once', 'check-config']) {
-        const cli = spawnCli([command, '--config', path], LIVE);
+      // The three commands at once: each reads the file on its own.
+      const runs = ['start', 'run-once', 'check-config'].map((command) => ({
+        command,
+        cli: spawnCli([command, '--config', path], LIVE),
+      }));
+      for (const { command, cli } of runs) {
         expect({ command, code: (await cli.exited).code }).toEqual({ command, code: 2 });
         expect(cli.stderr()).toMatch(message);
         expect(cli.stderr()).toContain(`config file ${path}`);
