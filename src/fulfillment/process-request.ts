@@ -75,6 +75,13 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
     return { kind: 'skipped' };
   }
   const route = deps.router.route(request);
+  if (!route.found && route.reason === 'status_not_handled') {
+    log.debug(
+      { event: 'request.unhandled', status: request.status, reason: route.reason },
+      `${request.id}: its handler is not called for ${request.status} requests; left as it is`,
+    );
+    return { kind: 'skipped' };
+  }
   if (!route.found) {
     log.info(
       { event: 'request.unhandled', type: request.type, reason: route.reason },
