@@ -13,7 +13,7 @@
 //    the last message).
 
 /** How long a purchase may wait for the customer's answer before it is failed. */
-const INQUIRY_MAX_MS = 24 * 60 * 60 * 1000;
+const INQUIRY_MAX_MS = 12 * 60 * 60 * 1000;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 
@@ -36,7 +36,7 @@ function inquiringPurchase(request) {
   if (waitedMs > INQUIRY_MAX_MS) {
     return {
       action: 'fail',
-      reason: 'No valid administrator e-mail was given within a day; please order again.',
+      reason: 'No valid administrator e-mail was given within 12 hours; please order again.',
     };
   }
   return { action: 'skip', note: 'We are waiting for a valid administrator e-mail to create your account.' };
