@@ -31,7 +31,10 @@ function checkEntry(entry: unknown, at: string): ValueIssue[] {
   const record = entry as Record<string, unknown>;
   const unknownKeys = Object.keys(record)
     .filter((key) => !ENTRY_KEYS.includes(key))
-    .map((key) => ({ at: `${at}.${key}`, message: 'unknown key (an entry has "module", "products" and "statuses")' }));
+    .map((key) => ({
+      at: `${at}.${key}`,
+      message: 'unknown key (an entry has "module", "products" and "statuses")',
+    }));
   return [
     ...checkModule(record.module, `${at}.module`),
     ...checkProducts(record.products, `${at}.products`),

@@ -92,7 +92,6 @@ export class ConversationBook {
   }
 }
 
-
 /** The id of the conversation Connect opened for an object: CO- and the object's digits. */
 export function conversationIdOf(instanceId: string): string {
   return `CO-${instanceId.replace(/^[A-Z]+-/, '')}`;

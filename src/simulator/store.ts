@@ -55,12 +55,7 @@ export interface RequestChange {
 }
 
 export type Collection =
-  | 'requests'
-  | 'assets'
-  | 'usageRecords'
-  | 'marketplaces'
-  | 'connections'
-  | 'conversations';
+  'requests' | 'assets' | 'usageRecords' | 'marketplaces' | 'connections' | 'conversations';
 
 const COLLECTION_RULES: Record<Collection, CollectionRules> = {
   requests: { defaultOrdering: CREATED_ORDER },
