@@ -321,6 +321,22 @@ describe('loadConfig: problems', () => {
     ]);
   });
 
+  it('accepts statuses pending and inquiring on an entry, and names anything else', () => {
+    const ok = [{ module: './a.js', statuses: ['pending', 'inquiring'] }];
+    expect(loadConfig({ env: {}, overrides: { handlers: ok } }).config.handlers[0]?.statuses).toEqual([
+      'pending',
+      'inquiring',
+    ]);
+    const handlers = [
+      { module: './a.js', statuses: ['approved'] },
+      { module: './b.js', statuses: [] },
+    ];
+    expect(problemsOf({ env: {}, overrides: { handlers } })).toEqual([
+      'handlers[0].statuses: must be a non-empty list of pending, inquiring, got ["approved"]',
+      'handlers[1].statuses: must be a non-empty list of pending, inquiring, got []',
+    ]);
+  });
+
   it('rejects a product listed by two entries, naming the product and both entries', () => {
     const file = configFile(
       'c.yaml',
