@@ -103,11 +103,13 @@ describe('listing pending requests', () => {
       seen.push(request.id);
       // Approving what was listed takes it out of the union (an offset pager would skip requests).
       if (request.status === 'pending') sim.store.act(request.id, 'approve', { template_id: 'TL-1' });
-      // Someone else moves a request not listed yet between the two statuses, and approves another.
+      // Someone else moves a request not listed yet from one status of the union to the other.
       const ahead = ids[seen.length + 150];
-      const current = ahead && sim.store.getRequest(ahead);
-      if (current?.status === 'inquiring') (sim.store.answerInquiry(ahead!), changed++);
-      else if (current?.status === 'pending' && seen.length % 2 === 0) {
+      const status = ahead === undefined ? undefined : sim.store.getRequest(ahead)?.status;
+      if (status === 'inquiring') {
+        sim.store.answerInquiry(ahead!);
+        changed++;
+      } else if (status === 'pending' && seen.length % 2 === 0) {
         sim.store.update(ahead!, { asset: { params: [{ id: 'email', value_error: 'Wrong.' }] } });
         sim.store.act(ahead!, 'inquire');
         changed++;
