@@ -82,6 +82,33 @@ describe('notes on the request conversation', () => {
     expect(harness.logs.events('note.error')[0]).toMatchObject({ requestId: request.id });
   });
 
+  it('sets aside a message of unexpected shape with a log line naming it, and still posts the note', async () => {
+    harness = await startHarness({
+      handlers: [{ products: [PRODUCT], purchase: () => ({ action: 'skip', note: 'Checking your order.' }) }],
+    });
+    const { store } = harness.sim;
+    store.addProduct(FALLBALL);
+    const request = store.addRequest({ productId: PRODUCT });
+    harness.sim.use(
+      http.get(
+        '*/public/v1/conversations/:id/messages',
+        () => HttpResponse.json([{ id: 'ME-BAD-1', text: 42 }]),
+        {
+          once: true,
+        },
+      ),
+    );
+
+    const summary = await harness.daemon.runCycle();
+
+    expect(summary).toMatchObject({ skipped: 1, errors: 0 });
+    expect(harness.logs.events('note.invalid')[0]).toMatchObject({
+      requestId: request.id,
+      itemId: 'ME-BAD-1',
+    });
+    expect(store.messagesOf(request.id).map((m) => m.text)).toEqual(['Checking your order.']);
+  });
+
   it('refuses an empty note as an invalid outcome', async () => {
     harness = await startHarness({
       handlers: [{ products: [PRODUCT], purchase: () => ({ action: 'skip', note: '  ' }) }],
