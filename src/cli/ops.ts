@@ -41,6 +41,7 @@ export async function startOps(
 ): Promise<OpsServer | undefined> {
   const { metrics, status } = instruments;
   metrics.observe(built.events);
+  metrics.trackBackoff(built.backoff);
   status.setBackoff(built.backoff);
   status.observe(built.events);
   const health = createHealth({
