@@ -118,8 +118,11 @@ export function createStatusRecorder(options: StatusOptions): StatusRecorder {
     cycle.counts = countsOf(summary);
   });
   const onRequestDone = safely((event: RequestEvent) => {
-    failing.delete(event.requestId);
-    if (event.kind !== 'error') return;
+    if (event.kind !== 'error') {
+      // A skip is also how a request waiting in backoff is passed over: it stays failing.
+      if (event.kind !== 'skipped') failing.delete(event.requestId);
+      return;
+    }
     const failure: Failure = {
       requestId: event.requestId,
       type: event.type,

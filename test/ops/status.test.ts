@@ -67,6 +67,9 @@ describe('status recorder', () => {
     const s = setup({ cycles: 2 });
     failingCycle(s, 'c1', 'boom');
     s.events.emit('cycle:start', { cycleId: 'c2' });
+    // Passed over while it waits: still in backoff.
+    processRequest(s.events, { cycleId: 'c2', requestId: FAILING, kind: 'skipped', action: undefined });
+    expect(statusSchema.parse(s.status.snapshot()).backoff).toHaveLength(1);
     s.backoff.recordSuccess(FAILING);
     processRequest(s.events, { cycleId: 'c2', requestId: FAILING });
     s.events.emit('cycle:end', summary({ cycleId: 'c2', found: 1, approved: 1 }));
