@@ -14,8 +14,11 @@ async function promtool(...args: string[]): Promise<string> {
     return stdout + stderr;
   } catch (err) {
     const e = err as { code?: string; stdout?: string; stderr?: string };
-    if (e.code === 'ENOENT') throw new Error('promtool not found: apt-get install prometheus (see .ci/run)');
-    throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    if (e.code === 'ENOENT')
+      throw new Error('promtool not found: apt-get install prometheus (see .ci/run)', {
+        cause: err,
+      });
+    throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`, { cause: err });
   }
 }
 
