@@ -13,7 +13,7 @@ import {
   logConfigWarnings,
 } from './context.ts';
 import type { DemoEnvironment } from './demo.ts';
-import { opsMetrics, startOps } from './ops.ts';
+import { opsInstruments, startOps } from './ops.ts';
 import type { OpsServer } from '../ops/server.ts';
 import { type Command, type ExitCode } from './io.ts';
 
@@ -41,13 +41,13 @@ export const startCommand: Command = {
       loaded = loadCommandConfig(io, config.file, demo.overrides);
     }
     const log = commandLogger(loaded, io.stdout);
-    const metrics = opsMetrics();
+    const instruments = opsInstruments(loaded.config);
     let built: BuiltDaemon;
     let ops: OpsServer | undefined;
     try {
-      built = await buildDaemon(daemonSettings(loaded.config, 'start'), log, metrics.hooks);
+      built = await buildDaemon(daemonSettings(loaded.config, 'start'), log, instruments.hooks);
       announce(log, loaded, built, demo);
-      ops = await startOps(loaded.config, built, metrics, log);
+      ops = await startOps(loaded.config, built, instruments, log);
     } catch (err) {
       await demo?.simulator.close();
       throw err;

@@ -8,7 +8,7 @@ const SENSITIVE_KEYS = SETTINGS.filter((setting) => setting.sensitive).map((sett
  * The effective configuration as a plain (unfrozen) object for people to read, e.g. `check-config`:
  * sensitive values masked (`SU-1234-5678:****`, never the secret part), unset ones left null.
  */
-export function describeConfig(loaded: LoadedConfig): AppConfig {
+export function describeConfig(loaded: Pick<LoadedConfig, 'config'>): AppConfig {
   const copy = structuredClone(loaded.config) as AppConfig;
   for (const key of SENSITIVE_KEYS) {
     const value = readPath(copy, key);

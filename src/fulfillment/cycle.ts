@@ -92,6 +92,7 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
           kind: result.kind,
           action: result.action,
           code: result.code,
+          message: result.message,
           durationMs: performance.now() - began,
           handlerMs: result.handlerMs,
         });

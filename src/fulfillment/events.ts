@@ -52,6 +52,8 @@ export interface RequestEvent {
   action?: OutcomeAction;
   /** error code when kind is error */
   code?: string;
+  /** What went wrong, when kind is error (may hold text from the handler: mask before showing). */
+  message?: string;
   durationMs: number;
   handlerMs?: number;
 }

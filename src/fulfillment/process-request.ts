@@ -30,6 +30,8 @@ export interface RequestResult {
   kind: RequestResultKind;
   action?: OutcomeAction;
   code?: string;
+  /** The error message when kind is error. */
+  message?: string;
   handlerMs?: number;
   /** An error that must end the whole cycle (401/403, an over-long Retry-After). */
   fatal?: unknown;
@@ -146,7 +148,7 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
       { event: 'request.error', err, code, attempt, nextAttemptInMs, ...handler },
       `${request.id}: ${by}${err instanceof Error ? err.message : String(err)}; left pending, next attempt in ${Math.round(nextAttemptInMs / 1000)} s`,
     );
-    return { kind: 'error', code, handlerMs };
+    return { kind: 'error', code, message: err instanceof Error ? err.message : String(err), handlerMs };
   }
 }
 

@@ -21,6 +21,8 @@ export interface Metrics {
   readonly hooks: DaemonHooks;
   /** Counts cycles and requests from the daemon's events; returns a function that stops listening. */
   observe(events: FulfillmentEvents): () => void;
+  /** Reports how many requests wait in `backoff` at each scrape (`requests_in_backoff`). */
+  trackBackoff(backoff: { readonly size: number }): void;
 }
 
 /** Values a label may take from data we do not control; anything else becomes `other`. */
@@ -162,6 +164,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
 
+  let backoff: { readonly size: number } | undefined;
+  new Gauge({
+    name: name('requests_in_backoff'),
+    help: 'Requests waiting before their next attempt: after a failure (backoff), or a skip with retryAfterMs.',
+    registers,
+    collect() {
+      this.set(backoff?.size ?? 0);
+    },
+  });
+
   lastSuccess.set(0);
   cycleRunning.set(0);
   inFlight.set(0);
@@ -236,5 +248,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     };
   };
 
-  return { registry, hooks, observe };
+  return {
+    registry,
+    hooks,
+    observe,
+    trackBackoff: (tracked) => {
+      backoff = tracked;
+    },
+  };
 }

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Health, ProbeResult } from './health.ts';
 import type { Metrics } from './metrics.ts';
+import { renderStatusPage } from './status-page.ts';
+import type { StatusRecorder } from './status.ts';
 
 export interface OpsServerOptions {
   /** Address to bind: `127.0.0.1` by default in the config, `0.0.0.0` in a container. */
@@ -11,6 +13,8 @@ export interface OpsServerOptions {
   port: number;
   health: Pick<Health, 'liveness' | 'readiness'>;
   metrics: Pick<Metrics, 'registry'>;
+  /** When given, `/` (HTML) and `/status.json` show it. */
+  status?: Pick<StatusRecorder, 'snapshot'>;
   log: Logger;
 }
 
@@ -22,7 +26,8 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-const PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+const PROBE_PATHS = ['/healthz', '/readyz', '/metrics'];
+const STATUS_PATHS = ['/', '/status.json'];
 
 function send(res: ServerResponse, status: number, contentType: string, body: string, head: boolean): void {
   res.writeHead(status, {
@@ -30,6 +35,9 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
+    // The status page loads nothing from anywhere and runs no script; say so to the browser.
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   });
   res.end(head ? undefined : body);
 }
@@ -54,7 +62,8 @@ function probeBody(result: ProbeResult) {
  * passes through it.
  */
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
-  const { health, metrics, log } = options;
+  const { health, metrics, status, log } = options;
+  const PATHS = new Set(status ? [...STATUS_PATHS, ...PROBE_PATHS] : PROBE_PATHS);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -71,6 +80,14 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     if (path === '/metrics') {
       const text = await metrics.registry.metrics();
       send(res, 200, metrics.registry.contentType, text, head);
+      return;
+    }
+    if (status && path === '/status.json') {
+      sendJson(res, 200, status.snapshot(), head);
+      return;
+    }
+    if (status && path === '/') {
+      send(res, 200, 'text/html; charset=utf-8', renderStatusPage(status.snapshot()), head);
       return;
     }
     const result = path === '/healthz' ? health.liveness() : health.readiness();
@@ -104,7 +121,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  log.info({ event: 'ops.listening', url }, `ops endpoints on ${url} (/healthz, /readyz, /metrics)`);
+  log.info({ event: 'ops.listening', url }, `ops endpoints on ${url} (${[...PATHS].join(', ')})`);
 
   let closing: Promise<void> | undefined;
   return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { register as globalRegistry } from 'prom-client';
+import { RequestBackoff } from '../../src/fulfillment/backoff.ts';
 import { FulfillmentEvents } from '../../src/fulfillment/events.ts';
 import { createMetrics } from '../../src/ops/metrics.ts';
 import { fakeClock, parsePrometheusText, processRequest, summary, valueOf } from './support.ts';
@@ -130,6 +131,23 @@ describe('metrics', () => {
     // No request id ever becomes a label value.
     const text = await metrics.registry.metrics();
     expect(text).not.toMatch(/PR-\d/);
+  });
+
+  it('reports the requests waiting in the backoff at each scrape', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const backoff = new RequestBackoff({ baseMs: 1000, maxMs: 10_000 });
+    metrics.trackBackoff(backoff);
+    const scrape = async () =>
+      valueOf(
+        parsePrometheusText(await metrics.registry.metrics()),
+        'connect_fulfillment_requests_in_backoff',
+      );
+    expect(await scrape()).toBe(0);
+    backoff.recordFailure('PR-1');
+    backoff.recordFailure('PR-2');
+    expect(await scrape()).toBe(2);
+    backoff.recordSuccess('PR-1');
+    expect(await scrape()).toBe(1);
   });
 
   it('counts API calls, retries and rate-limit pauses from the client hooks', async () => {
