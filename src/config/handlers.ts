@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkRules } from '../handlers/rules/check.ts';
 import type { ValueIssue } from './formats.ts';
 import type { HandlerEntry } from './types.ts';
 
 const PRODUCT_ID = /^PRD-\d+(-\d+)*$/;
-const ENTRY_KEYS = ['module', 'products'];
+const KINDS = ['module', 'rules'] as const;
+const ENTRY_KEYS = [...KINDS, 'products'];
 const ENTRY_EXAMPLE = '{ "module": "./handler.js", "products": ["PRD-123-456-789"] }';
 
 /** Checks the `handlers` list: each entry's shape, and that no product is routed to two entries. */
@@ -16,7 +18,9 @@ export function checkHandlerList(value: unknown): ValueIssue[] {
 
 /** The entries with module paths made absolute: relative paths are relative to `baseDir`. */
 export function resolveHandlerModules(entries: readonly HandlerEntry[], baseDir: string): HandlerEntry[] {
-  return entries.map((entry) => ({ ...entry, module: resolveModulePath(entry.module, baseDir) }));
+  return entries.map((entry) =>
+    entry.module === undefined ? entry : { ...entry, module: resolveModulePath(entry.module, baseDir) },
+  );
 }
 
 function resolveModulePath(module: string, baseDir: string): string {
@@ -30,9 +34,16 @@ function checkEntry(entry: unknown, at: string): ValueIssue[] {
   const record = entry as Record<string, unknown>;
   const unknownKeys = Object.keys(record)
     .filter((key) => !ENTRY_KEYS.includes(key))
-    .map((key) => ({ at: `${at}.${key}`, message: 'unknown key (an entry has "module" and "products")' }));
+    .map((key) => ({ at: `${at}.${key}`, message: `unknown key (an entry has one of ${KINDS.join(', ')}, and "products")` }));
+  const kinds = KINDS.filter((kind) => record[kind] !== undefined);
+  if (kinds.length !== 1) {
+    return [{ at, message: `must have exactly one of ${KINDS.join(', ')}${kinds.length ? `, not ${kinds.join(' and ')}` : ''}` }, ...unknownKeys];
+  }
   return [
-    ...checkModule(record.module, `${at}.module`),
+    ...(kinds[0] === 'module' ? checkModule(record.module, `${at}.module`) : checkRules(record.rules, `${at}.rules`)),
+    ...(kinds[0] !== 'module' && record.products === undefined
+      ? [{ at: `${at}.products`, message: `is required for a ${kinds[0]} entry (it has no module to export them)` }]
+      : []),
     ...checkProducts(record.products, `${at}.products`),
     ...unknownKeys,
   ];
@@ -75,5 +86,5 @@ function findDuplicateProducts(entries: readonly HandlerEntry[]): ValueIssue[] {
 }
 
 function describe(entries: readonly HandlerEntry[], index: number): string {
-  return `handlers[${index}] (${entries[index]!.module})`;
+  return `handlers[${index}] (${entries[index]!.module ?? 'rules'})`;
 }

@@ -1,8 +1,11 @@
+import type { RulesSpec } from '../handlers/rules/types.ts';
 import type { LogFormat, LogLevel } from '../log.ts';
 
 /** One `handlers` entry; `module` is an absolute file path once loaded. */
 export interface HandlerEntry {
-  readonly module: string;
+  readonly module?: string;
+  /** A handler written as checks in the config (src/handlers/rules/), instead of a module. */
+  readonly rules?: RulesSpec;
   /** Product ids routed to this module; when absent, the module's own `products` decide. */
   readonly products?: readonly string[];
 }

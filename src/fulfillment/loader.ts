@@ -1,12 +1,16 @@
 import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REQUEST_TYPES } from '../connect/schemas.ts';
+import { compileRules } from '../handlers/rules/compile.ts';
+import type { RulesSpec } from '../handlers/rules/types.ts';
 import type { VendorHandler } from './handler.ts';
 import { Router, type RegisteredHandler } from './router.ts';
 
 export interface HandlerEntry {
   /** Absolute path (the config resolves it against the config file's folder). */
-  module: string;
+  module?: string;
+  /** Checked by the config; compiled into a handler instead of importing a module. */
+  rules?: RulesSpec;
   products?: readonly string[];
 }
 
@@ -25,6 +29,15 @@ export async function loadHandlers(entries: readonly HandlerEntry[]): Promise<Ro
   const problems: string[] = [];
   const registered: RegisteredHandler[] = [];
   for (const [index, entry] of entries.entries()) {
+    if (entry.module === undefined) {
+      const name = `rules[${index}]`;
+      if (!entry.products?.length) {
+        problems.push(`handlers[${index}] (rules): no products: list them in the config entry`);
+        continue;
+      }
+      registered.push({ name, handler: compileRules(entry.rules ?? {}, name), products: [...entry.products] });
+      continue;
+    }
     const where = `handlers[${index}] (${entry.module})`;
     let exported: unknown;
     try {

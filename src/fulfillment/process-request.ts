@@ -107,6 +107,7 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
     log.info(
       {
         event: 'request.processed', // cycleId and requestId come with the child logger
+        handler: route.name,
         assetId: request.asset.id,
         productId: request.asset.product.id,
         type: request.type,
@@ -127,7 +128,7 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
     if (CYCLE_FATAL.has(code)) return { kind: 'error', code, fatal: err };
     const nextAttemptInMs = deps.backoff.recordFailure(request.id);
     log.error(
-      { event: 'request.error', err, code, attempt, nextAttemptInMs },
+      { event: 'request.error', handler: route.name, err, code, attempt, nextAttemptInMs },
       `${request.id}: ${err instanceof Error ? err.message : String(err)}; left pending, next attempt in ${Math.round(nextAttemptInMs / 1000)} s`,
     );
     return { kind: 'error', code, handlerMs };

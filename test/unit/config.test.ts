@@ -495,7 +495,7 @@ describe('shipped configuration files', () => {
     expect(loaded.mode).toBe('live');
     expect(loaded.warnings).toEqual([]);
     expect(loaded.config.connect.apiKey).toBe(API_KEY);
-    expect(loaded.config.handlers.map((entry) => path.relative(REPO, entry.module))).toEqual([
+    expect(loaded.config.handlers.map((entry) => path.relative(REPO, entry.module ?? ''))).toEqual([
       'examples/handlers/fallball.js',
       'examples/handlers/acme-backup.ts',
     ]);
