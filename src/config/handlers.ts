@@ -1,11 +1,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkRules } from '../handlers/rules/check.ts';
+import { checkWebhook } from '../handlers/webhook/check.ts';
 import type { ValueIssue } from './formats.ts';
 import type { HandlerEntry } from './types.ts';
 
 const PRODUCT_ID = /^PRD-\d+(-\d+)*$/;
-const KINDS = ['module', 'rules'] as const;
+const KINDS = ['module', 'webhook', 'rules'] as const;
+const CHECK_KIND = { module: checkModule, webhook: checkWebhook, rules: checkRules };
 const ENTRY_KEYS = [...KINDS, 'products'];
 const ENTRY_EXAMPLE = '{ "module": "./handler.js", "products": ["PRD-123-456-789"] }';
 
@@ -40,7 +42,7 @@ function checkEntry(entry: unknown, at: string): ValueIssue[] {
     return [{ at, message: `must have exactly one of ${KINDS.join(', ')}${kinds.length ? `, not ${kinds.join(' and ')}` : ''}` }, ...unknownKeys];
   }
   return [
-    ...(kinds[0] === 'module' ? checkModule(record.module, `${at}.module`) : checkRules(record.rules, `${at}.rules`)),
+    ...CHECK_KIND[kinds[0]!](record[kinds[0]!], `${at}.${kinds[0]}`),
     ...(kinds[0] !== 'module' && record.products === undefined
       ? [{ at: `${at}.products`, message: `is required for a ${kinds[0]} entry (it has no module to export them)` }]
       : []),
@@ -86,5 +88,6 @@ function findDuplicateProducts(entries: readonly HandlerEntry[]): ValueIssue[] {
 }
 
 function describe(entries: readonly HandlerEntry[], index: number): string {
-  return `handlers[${index}] (${entries[index]!.module ?? 'rules'})`;
+  const entry = entries[index]!;
+  return `handlers[${index}] (${entry.module ?? (entry.webhook ? 'webhook' : 'rules')})`;
 }

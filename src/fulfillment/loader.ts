@@ -3,6 +3,8 @@ import { pathToFileURL } from 'node:url';
 import { REQUEST_TYPES } from '../connect/schemas.ts';
 import { compileRules } from '../handlers/rules/compile.ts';
 import type { RulesSpec } from '../handlers/rules/types.ts';
+import { compileWebhook } from '../handlers/webhook/compile.ts';
+import type { WebhookSpec } from '../handlers/webhook/types.ts';
 import type { VendorHandler } from './handler.ts';
 import { Router, type RegisteredHandler } from './router.ts';
 
@@ -11,6 +13,7 @@ export interface HandlerEntry {
   module?: string;
   /** Checked by the config; compiled into a handler instead of importing a module. */
   rules?: RulesSpec;
+  webhook?: WebhookSpec;
   products?: readonly string[];
 }
 
@@ -30,12 +33,14 @@ export async function loadHandlers(entries: readonly HandlerEntry[]): Promise<Ro
   const registered: RegisteredHandler[] = [];
   for (const [index, entry] of entries.entries()) {
     if (entry.module === undefined) {
-      const name = `rules[${index}]`;
+      const kind = entry.webhook ? 'webhook' : 'rules';
+      const name = `${kind}[${index}]`;
       if (!entry.products?.length) {
-        problems.push(`handlers[${index}] (rules): no products: list them in the config entry`);
+        problems.push(`handlers[${index}] (${kind}): no products: list them in the config entry`);
         continue;
       }
-      registered.push({ name, handler: compileRules(entry.rules ?? {}, name), products: [...entry.products] });
+      const handler = entry.webhook ? compileWebhook(entry.webhook, name) : compileRules(entry.rules ?? {}, name);
+      registered.push({ name, handler, products: [...entry.products] });
       continue;
     }
     const where = `handlers[${index}] (${entry.module})`;
