@@ -65,4 +65,38 @@ describe('handlers entries without code, checked by the built CLI', () => {
     expect(stderr).toMatch(/exactly one of module/);
     expect(stderr).not.toMatch(/\n\s+at /);
   });
+
+  const webhookEntry = (url: string) =>
+    ['  - products: [PRD-700-300-400]', '    webhook:', `      url: ${url}`, '      secret: whsec-e2e-5f2a7c9d1b3e'].join('\n');
+
+  it('check-config shows a webhook entry with its secret masked', async () => {
+    const { code, stdout } = await checkConfig('webhook.yaml', webhookEntry('https://hooks.example.com/fulfill'));
+    expect(code).toBe(0);
+    expect(stdout).not.toContain('whsec-e2e-5f2a7c9d1b3e');
+    const printed = JSON.parse(stdout) as { handlers: Array<Record<string, unknown>> };
+    expect(printed.handlers[0]).toEqual({
+      products: ['PRD-700-300-400'],
+      webhook: { url: 'https://hooks.example.com/fulfill', secret: '****' },
+    });
+  });
+
+  it.each([
+    ['a URL that is not a URL', 'not a url'],
+    ['plain http:// to another host', 'http://hooks.example.com/fulfill'],
+  ])('exits 2 on %s, naming handlers[0].webhook.url', async (_what, url) => {
+    const { code, stderr } = await checkConfig('bad-webhook.yaml', webhookEntry(url));
+    expect(code).toBe(2);
+    expect(stderr).toContain('handlers[0].webhook.url');
+    expect(stderr).not.toContain('whsec-e2e-5f2a7c9d1b3e');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 on an entry with both module and webhook', async () => {
+    const { code, stderr } = await checkConfig(
+      'both-webhook.yaml',
+      `${webhookEntry('https://hooks.example.com/fulfill')}\n    module: ${EXAMPLE_HANDLERS.fallball}`,
+    );
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/handlers\[0\]: must have exactly one of module, webhook, rules, not module and webhook/);
+  });
 });
