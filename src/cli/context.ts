@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
-import { ConfigError, configSecrets, loadConfig, type AppConfig, type LoadedConfig } from '../config/index.ts';
+import {
+  ConfigError,
+  configSecrets,
+  loadConfig,
+  type AppConfig,
+  type LoadedConfig,
+} from '../config/index.ts';
 import type { DaemonSettings } from '../daemon/build.ts';
 import { createLogger } from '../log.ts';
 import { parseCommandArgs } from './args.ts';

@@ -36,15 +36,29 @@ function checkEntry(entry: unknown, at: string): ValueIssue[] {
   const record = entry as Record<string, unknown>;
   const unknownKeys = Object.keys(record)
     .filter((key) => !ENTRY_KEYS.includes(key))
-    .map((key) => ({ at: `${at}.${key}`, message: `unknown key (an entry has one of ${KINDS.join(', ')}, and "products")` }));
+    .map((key) => ({
+      at: `${at}.${key}`,
+      message: `unknown key (an entry has one of ${KINDS.join(', ')}, and "products")`,
+    }));
   const kinds = KINDS.filter((kind) => record[kind] !== undefined);
   if (kinds.length !== 1) {
-    return [{ at, message: `must have exactly one of ${KINDS.join(', ')}${kinds.length ? `, not ${kinds.join(' and ')}` : ''}` }, ...unknownKeys];
+    return [
+      {
+        at,
+        message: `must have exactly one of ${KINDS.join(', ')}${kinds.length ? `, not ${kinds.join(' and ')}` : ''}`,
+      },
+      ...unknownKeys,
+    ];
   }
   return [
     ...CHECK_KIND[kinds[0]!](record[kinds[0]!], `${at}.${kinds[0]}`),
     ...(kinds[0] !== 'module' && record.products === undefined
-      ? [{ at: `${at}.products`, message: `is required for a ${kinds[0]} entry (it has no module to export them)` }]
+      ? [
+          {
+            at: `${at}.products`,
+            message: `is required for a ${kinds[0]} entry (it has no module to export them)`,
+          },
+        ]
       : []),
     ...checkProducts(record.products, `${at}.products`),
     ...unknownKeys,

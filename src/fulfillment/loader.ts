@@ -39,7 +39,9 @@ export async function loadHandlers(entries: readonly HandlerEntry[]): Promise<Ro
         problems.push(`handlers[${index}] (${kind}): no products: list them in the config entry`);
         continue;
       }
-      const handler = entry.webhook ? compileWebhook(entry.webhook, name) : compileRules(entry.rules ?? {}, name);
+      const handler = entry.webhook
+        ? compileWebhook(entry.webhook, name)
+        : compileRules(entry.rules ?? {}, name);
       registered.push({ name, handler, products: [...entry.products] });
       continue;
     }

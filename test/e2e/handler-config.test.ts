@@ -13,7 +13,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const ENV = { CONNECT_API_URL: 'http://127.0.0.1:9/public/v1', CONNECT_API_KEY: TEST_API_KEY };
 
-async function checkConfig(name: string, handlers: string): Promise<{ code: number | null; stderr: string; stdout: string }> {
+async function checkConfig(
+  name: string,
+  handlers: string,
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const file = join(dir, name);
   writeFileSync(file, `handlers:\n${handlers}\n`);
   const cli = spawnCli(['check-config', '--config', file], ENV);
@@ -44,7 +47,12 @@ describe('handlers entries without code, checked by the built CLI', () => {
   it.each([
     ['an unknown format', 'format: email', 'format: phone', 'handlers[0].rules.purchase.require[0].format'],
     ['an invalid regex', 'format: email', "pattern: '[a-'", 'handlers[0].rules.purchase.require[0].pattern'],
-    ['an unknown key in a rule', 'format: email', 'fromat: email', 'handlers[0].rules.purchase.require[0].fromat'],
+    [
+      'an unknown key in a rule',
+      'format: email',
+      'fromat: email',
+      'handlers[0].rules.purchase.require[0].fromat',
+    ],
     ['a missing action', '        approve: { templateId: TL-001 }', '', 'handlers[0].rules.purchase'],
     ['an unknown request type', '      purchase:', '      purchse:', 'handlers[0].rules.purchse'],
   ])('exits 2 on %s, naming the key, without a stack trace', async (_what, from, to, key) => {
@@ -67,10 +75,18 @@ describe('handlers entries without code, checked by the built CLI', () => {
   });
 
   const webhookEntry = (url: string) =>
-    ['  - products: [PRD-700-300-400]', '    webhook:', `      url: ${url}`, '      secret: whsec-e2e-5f2a7c9d1b3e'].join('\n');
+    [
+      '  - products: [PRD-700-300-400]',
+      '    webhook:',
+      `      url: ${url}`,
+      '      secret: whsec-e2e-5f2a7c9d1b3e',
+    ].join('\n');
 
   it('check-config shows a webhook entry with its secret masked', async () => {
-    const { code, stdout } = await checkConfig('webhook.yaml', webhookEntry('https://hooks.example.com/fulfill'));
+    const { code, stdout } = await checkConfig(
+      'webhook.yaml',
+      webhookEntry('https://hooks.example.com/fulfill'),
+    );
     expect(code).toBe(0);
     expect(stdout).not.toContain('whsec-e2e-5f2a7c9d1b3e');
     const printed = JSON.parse(stdout) as { handlers: Array<Record<string, unknown>> };
@@ -97,6 +113,8 @@ describe('handlers entries without code, checked by the built CLI', () => {
       `${webhookEntry('https://hooks.example.com/fulfill')}\n    module: ${EXAMPLE_HANDLERS.fallball}`,
     );
     expect(code).toBe(2);
-    expect(stderr).toMatch(/handlers\[0\]: must have exactly one of module, webhook, rules, not module and webhook/);
+    expect(stderr).toMatch(
+      /handlers\[0\]: must have exactly one of module, webhook, rules, not module and webhook/,
+    );
   });
 });

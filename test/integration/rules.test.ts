@@ -10,7 +10,9 @@ const PRODUCT: Product = {
   id: PRODUCT_ID,
   name: 'Rules-only product',
   params: ['email', 'domain', 'seats', 'region', 'code', 'note'].map(param),
-  items: [{ id: `${PRODUCT_ID}-0001`, mpn: 'R-1', display_name: 'Seats', unit: 'seats', item_type: 'Reservation' }],
+  items: [
+    { id: `${PRODUCT_ID}-0001`, mpn: 'R-1', display_name: 'Seats', unit: 'seats', item_type: 'Reservation' },
+  ],
 };
 
 const RULES: HandlerEntry = {
@@ -50,7 +52,11 @@ describe('a rules handler (no code) against the simulator', () => {
       productId: PRODUCT_ID,
       params: { ...GOOD, email: 'ann@', region: 'asia', code: 'abc-42', note: 'not a link' },
     });
-    const missing = store.addRequest({ type: 'purchase', productId: PRODUCT_ID, params: { ...GOOD, seats: '' } });
+    const missing = store.addRequest({
+      type: 'purchase',
+      productId: PRODUCT_ID,
+      params: { ...GOOD, seats: '' },
+    });
     const cancel = store.addRequest({ type: 'cancel', productId: PRODUCT_ID });
     const suspend = store.addRequest({ type: 'suspend', productId: PRODUCT_ID });
 

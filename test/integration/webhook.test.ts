@@ -16,7 +16,9 @@ const PRODUCT: Product = {
   id: PRODUCT_ID,
   name: 'Webhook product',
   params: ['email', 'reject_reason'].map(param),
-  items: [{ id: `${PRODUCT_ID}-0001`, mpn: 'W-1', display_name: 'Seats', unit: 'seats', item_type: 'Reservation' }],
+  items: [
+    { id: `${PRODUCT_ID}-0001`, mpn: 'W-1', display_name: 'Seats', unit: 'seats', item_type: 'Reservation' },
+  ],
 };
 
 let harness: Harness | undefined;
@@ -70,7 +72,11 @@ async function start(url: string, handlerTimeoutMs = 5_000): Promise<Harness> {
 describe('a webhook handler against the simulator', () => {
   it('the Python example approves, inquires and fails requests', async () => {
     const { sim, daemon, logs } = await start(await startPythonWebhook(SECRET));
-    const good = sim.store.addRequest({ type: 'purchase', productId: PRODUCT_ID, params: { email: 'ann@example.com' } });
+    const good = sim.store.addRequest({
+      type: 'purchase',
+      productId: PRODUCT_ID,
+      params: { email: 'ann@example.com' },
+    });
     const bad = sim.store.addRequest({ type: 'purchase', productId: PRODUCT_ID, params: { email: 'ann@' } });
     const rejected = sim.store.addRequest({
       type: 'purchase',
@@ -93,7 +99,11 @@ describe('a webhook handler against the simulator', () => {
 
   it('a wrong secret: the webhook answers 401, a handler error, the request stays pending and backs off', async () => {
     const { sim, daemon, logs } = await start(await startPythonWebhook('a-different-secret-0123456789'));
-    const request = sim.store.addRequest({ type: 'purchase', productId: PRODUCT_ID, params: { email: 'ann@example.com' } });
+    const request = sim.store.addRequest({
+      type: 'purchase',
+      productId: PRODUCT_ID,
+      params: { email: 'ann@example.com' },
+    });
 
     expect(await daemon.runCycle()).toMatchObject({ errors: 1, approved: 0 });
     const [error] = logs.events('request.error');

@@ -19,8 +19,13 @@ export function checkRules(rules: unknown, at: string): ValueIssue[] {
   const issues: ValueIssue[] = [];
   for (const [key, rule] of Object.entries(rules)) {
     if (key === 'tierConfig') issues.push(...checkTierConfig(rule, `${at}.tierConfig`));
-    else if ((REQUEST_TYPES as readonly string[]).includes(key)) issues.push(...checkRule(rule, `${at}.${key}`));
-    else issues.push({ at: `${at}.${key}`, message: `unknown request type (one of ${REQUEST_TYPES.join(', ')}, tierConfig)` });
+    else if ((REQUEST_TYPES as readonly string[]).includes(key))
+      issues.push(...checkRule(rule, `${at}.${key}`));
+    else
+      issues.push({
+        at: `${at}.${key}`,
+        message: `unknown request type (one of ${REQUEST_TYPES.join(', ')}, tierConfig)`,
+      });
   }
   if (Object.keys(rules).length === 0) issues.push({ at, message: 'has no rule for any request type' });
   return issues;
@@ -40,13 +45,20 @@ function checkRule(rule: unknown, at: string): ValueIssue[] {
   const issues = unknownKeys(rule, RULE_KEYS, at);
   const actions = ['approve', 'fail'].filter((key) => rule[key] !== undefined);
   if (actions.length !== 1) {
-    issues.push({ at, message: 'needs exactly one action: approve: { templateId } or { activationTile }, or fail: { reason }' });
+    issues.push({
+      at,
+      message: 'needs exactly one action: approve: { templateId } or { activationTile }, or fail: { reason }',
+    });
   }
   if (rule.approve !== undefined) issues.push(...checkApprove(rule.approve, `${at}.approve`));
   if (rule.fail !== undefined) issues.push(...checkFail(rule.fail, `${at}.fail`));
   if (rule.require !== undefined) {
-    if (!Array.isArray(rule.require)) issues.push({ at: `${at}.require`, message: 'must be a list of { param, message, ... }' });
-    else issues.push(...rule.require.flatMap((item, index) => checkRequirement(item, `${at}.require[${index}]`)));
+    if (!Array.isArray(rule.require))
+      issues.push({ at: `${at}.require`, message: 'must be a list of { param, message, ... }' });
+    else
+      issues.push(
+        ...rule.require.flatMap((item, index) => checkRequirement(item, `${at}.require[${index}]`)),
+      );
   }
   return issues;
 }
@@ -56,27 +68,40 @@ function checkApprove(value: unknown, at: string): ValueIssue[] {
   const issues = unknownKeys(value, ['templateId', 'activationTile'], at);
   const given = ['templateId', 'activationTile'].filter((key) => value[key] !== undefined);
   if (given.length !== 1) issues.push({ at, message: 'needs exactly one of templateId or activationTile' });
-  for (const key of given) if (!isText(value[key])) issues.push({ at: `${at}.${key}`, message: 'must be a non-empty string', value: value[key] });
+  for (const key of given)
+    if (!isText(value[key]))
+      issues.push({ at: `${at}.${key}`, message: 'must be a non-empty string', value: value[key] });
   return issues;
 }
 
 function checkFail(value: unknown, at: string): ValueIssue[] {
   if (!isObject(value)) return [{ at, message: 'must be { reason }' }];
   const issues = unknownKeys(value, ['reason'], at);
-  if (!isText(value.reason)) issues.push({ at: `${at}.reason`, message: 'must be a non-empty string', value: value.reason });
+  if (!isText(value.reason))
+    issues.push({ at: `${at}.reason`, message: 'must be a non-empty string', value: value.reason });
   return issues;
 }
 
 function checkRequirement(item: unknown, at: string): ValueIssue[] {
-  if (!isObject(item)) return [{ at, message: 'must be { param, message, format?, pattern?, oneOf?, required? }' }];
+  if (!isObject(item))
+    return [{ at, message: 'must be { param, message, format?, pattern?, oneOf?, required? }' }];
   const issues = unknownKeys(item, REQUIREMENT_KEYS, at);
-  if (!isText(item.param)) issues.push({ at: `${at}.param`, message: 'must be a parameter id', value: item.param });
-  if (!isText(item.message)) issues.push({ at: `${at}.message`, message: 'must be the text the customer sees', value: item.message });
+  if (!isText(item.param))
+    issues.push({ at: `${at}.param`, message: 'must be a parameter id', value: item.param });
+  if (!isText(item.message))
+    issues.push({ at: `${at}.message`, message: 'must be the text the customer sees', value: item.message });
   if (item.format !== undefined && !PARAM_FORMATS.includes(item.format as never)) {
-    issues.push({ at: `${at}.format`, message: `unknown format (one of ${PARAM_FORMATS.join(', ')})`, value: item.format });
+    issues.push({
+      at: `${at}.format`,
+      message: `unknown format (one of ${PARAM_FORMATS.join(', ')})`,
+      value: item.format,
+    });
   }
   if (item.pattern !== undefined) issues.push(...checkPattern(item.pattern, `${at}.pattern`));
-  if (item.oneOf !== undefined && (!Array.isArray(item.oneOf) || item.oneOf.length === 0 || !item.oneOf.every((v) => typeof v === 'string'))) {
+  if (
+    item.oneOf !== undefined &&
+    (!Array.isArray(item.oneOf) || item.oneOf.length === 0 || !item.oneOf.every((v) => typeof v === 'string'))
+  ) {
     issues.push({ at: `${at}.oneOf`, message: 'must be a non-empty list of strings', value: item.oneOf });
   }
   if (item.required !== undefined && typeof item.required !== 'boolean') {
@@ -86,7 +111,8 @@ function checkRequirement(item: unknown, at: string): ValueIssue[] {
 }
 
 function checkPattern(pattern: unknown, at: string): ValueIssue[] {
-  if (typeof pattern !== 'string') return [{ at, message: 'must be a regular expression as a string', value: pattern }];
+  if (typeof pattern !== 'string')
+    return [{ at, message: 'must be a regular expression as a string', value: pattern }];
   try {
     new RegExp(pattern);
     return [];

@@ -33,7 +33,8 @@ export function decide(rule: TypeRule, request: unknown): Outcome {
   const values = paramValues(request);
   const failing: ParamValues = {};
   for (const requirement of rule.require ?? []) {
-    if (!satisfies(requirement, values.get(requirement.param))) failing[requirement.param] = requirement.message;
+    if (!satisfies(requirement, values.get(requirement.param)))
+      failing[requirement.param] = requirement.message;
   }
   if (Object.keys(failing).length > 0) return inquire(failing);
   return 'fail' in rule ? fail(rule.fail.reason) : approve(rule.approve);

@@ -14,8 +14,7 @@ export interface ParamRequirement {
 }
 
 export type RuleAction =
-  | { approve: { templateId: string } | { activationTile: string } }
-  | { fail: { reason: string } };
+  { approve: { templateId: string } | { activationTile: string } } | { fail: { reason: string } };
 
 export type TypeRule = { require?: ParamRequirement[] } & RuleAction;
 

@@ -21,7 +21,11 @@ export function checkWebhook(value: unknown, at: string): ValueIssue[] {
   if (url === null || !['https:', 'http:'].includes(url.protocol) || url.hostname === '') {
     issues.push({ at: `${at}.url`, message: 'must be an https:// URL', value: spec.url });
   } else if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    issues.push({ at: `${at}.url`, message: 'must use https:// (plain http:// only to loopback addresses)', value: spec.url });
+    issues.push({
+      at: `${at}.url`,
+      message: 'must use https:// (plain http:// only to loopback addresses)',
+      value: spec.url,
+    });
   }
   if (typeof spec.secret !== 'string' || spec.secret.length < 16) {
     issues.push({ at: `${at}.secret`, message: 'must be a string of at least 16 characters' });

@@ -8,7 +8,10 @@ import type { WebhookSpec } from './types.ts';
 const MAX_ANSWER_BYTES = 1_000_000;
 
 type Kind = 'request' | 'tier_config_request';
-type WebhookFunction = (request: unknown, context: Pick<HandlerContext, 'signal' | 'attempt' | 'cycleId'>) => Promise<unknown>;
+type WebhookFunction = (
+  request: unknown,
+  context: Pick<HandlerContext, 'signal' | 'attempt' | 'cycleId'>,
+) => Promise<unknown>;
 
 export type WebhookHandler = VendorHandler & {
   tierConfig: { setup: WebhookFunction; update: WebhookFunction };
@@ -45,7 +48,9 @@ export function compileWebhook(spec: WebhookSpec, name: string): WebhookHandler 
     });
     const text = await readLimited(answer.body);
     if (answer.statusCode !== 200) {
-      throw new Error(`webhook ${name} answered ${answer.statusCode}${text ? `: ${text.slice(0, 200)}` : ''}`);
+      throw new Error(
+        `webhook ${name} answered ${answer.statusCode}${text ? `: ${text.slice(0, 200)}` : ''}`,
+      );
     }
     try {
       return JSON.parse(text) as unknown;
