@@ -8,7 +8,8 @@ import type { HandlerEntry } from './types.ts';
 const PRODUCT_ID = /^PRD-\d+(-\d+)*$/;
 const KINDS = ['module', 'webhook', 'rules'] as const;
 const CHECK_KIND = { module: checkModule, webhook: checkWebhook, rules: checkRules };
-const ENTRY_KEYS = [...KINDS, 'products'];
+const ENTRY_KEYS = [...KINDS, 'products', 'statuses'];
+const STATUSES = ['pending', 'inquiring'];
 const ENTRY_EXAMPLE = '{ "module": "./handler.js", "products": ["PRD-123-456-789"] }';
 
 /** Checks the `handlers` list: each entry's shape, and that no product is routed to two entries. */
@@ -38,7 +39,7 @@ function checkEntry(entry: unknown, at: string): ValueIssue[] {
     .filter((key) => !ENTRY_KEYS.includes(key))
     .map((key) => ({
       at: `${at}.${key}`,
-      message: `unknown key (an entry has one of ${KINDS.join(', ')}, and "products")`,
+      message: `unknown key (an entry has one of ${KINDS.join(', ')}, and "products" and "statuses")`,
     }));
   const kinds = KINDS.filter((kind) => record[kind] !== undefined);
   if (kinds.length !== 1) {
@@ -61,6 +62,7 @@ function checkEntry(entry: unknown, at: string): ValueIssue[] {
         ]
       : []),
     ...checkProducts(record.products, `${at}.products`),
+    ...checkStatuses(record.statuses, `${at}.statuses`),
     ...unknownKeys,
   ];
 }
@@ -81,6 +83,14 @@ function checkProducts(products: unknown, at: string): ValueIssue[] {
       ? []
       : [{ at: `${at}[${index}]`, message: 'must be a product id like PRD-123-456-789', value: product }],
   );
+}
+
+function checkStatuses(statuses: unknown, at: string): ValueIssue[] {
+  if (statuses === undefined) return [];
+  if (!Array.isArray(statuses) || statuses.length === 0 || !statuses.every((s) => STATUSES.includes(s))) {
+    return [{ at, message: `must be a non-empty list of ${STATUSES.join(', ')}`, value: statuses }];
+  }
+  return [];
 }
 
 function findDuplicateProducts(entries: readonly HandlerEntry[]): ValueIssue[] {

@@ -5,7 +5,7 @@ import { compileRules } from '../handlers/rules/compile.ts';
 import type { RulesSpec } from '../handlers/rules/types.ts';
 import { compileWebhook } from '../handlers/webhook/compile.ts';
 import type { WebhookSpec } from '../handlers/webhook/types.ts';
-import type { VendorHandler } from './handler.ts';
+import { HANDLED_STATUSES, type VendorHandler } from './handler.ts';
 import { Router, type RegisteredHandler } from './router.ts';
 
 export interface HandlerEntry {
@@ -15,6 +15,8 @@ export interface HandlerEntry {
   rules?: RulesSpec;
   webhook?: WebhookSpec;
   products?: readonly string[];
+  /** Overrides the module's own `statuses`. */
+  statuses?: readonly string[];
 }
 
 /** Start-up must stop (exit 2) with every problem named, one line each. */
@@ -42,7 +44,12 @@ export async function loadHandlers(entries: readonly HandlerEntry[]): Promise<Ro
       const handler = entry.webhook
         ? compileWebhook(entry.webhook, name)
         : compileRules(entry.rules ?? {}, name);
-      registered.push({ name, handler, products: [...entry.products] });
+      registered.push({
+        name,
+        handler,
+        products: [...entry.products],
+        ...(entry.statuses ? { statuses: [...entry.statuses] } : {}),
+      });
       continue;
     }
     const where = `handlers[${index}] (${entry.module})`;
@@ -66,10 +73,17 @@ export async function loadHandlers(entries: readonly HandlerEntry[]): Promise<Ro
       problems.push(`${where}: no products: list them in the config entry or export them as \`products\``);
       continue;
     }
+    const statuses = entry.statuses ?? handler.statuses;
+    const statusProblem = checkStatuses(statuses);
+    if (statusProblem) {
+      problems.push(`${where}: ${statusProblem}`);
+      continue;
+    }
     registered.push({
       name: handler.name ?? basename(entry.module, extname(entry.module)),
       handler,
       products,
+      ...(statuses ? { statuses } : {}),
     });
   }
   if (problems.length) throw new HandlerLoadError(problems);
@@ -88,5 +102,13 @@ function checkHandler(exported: unknown): string | undefined {
     (type) => typeof (exported as Record<string, unknown>)[type] === 'function',
   );
   if (functions.length === 0) return `the handler has none of the functions ${REQUEST_TYPES.join(', ')}`;
+  return undefined;
+}
+
+function checkStatuses(statuses: unknown): string | undefined {
+  if (statuses === undefined) return undefined;
+  const allowed: readonly unknown[] = HANDLED_STATUSES;
+  if (!Array.isArray(statuses) || statuses.length === 0 || !statuses.every((s) => allowed.includes(s)))
+    return `statuses must be a non-empty list of ${HANDLED_STATUSES.join(', ')}, got ${JSON.stringify(statuses)}`;
   return undefined;
 }

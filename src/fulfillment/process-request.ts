@@ -7,6 +7,7 @@ import type { RequestResultKind } from './events.ts';
 import { checkOutcomeAgainstRequest, executeOutcome, OutcomeError } from './executor.ts';
 import type { HandlerContext, HandlerFunction } from './handler.ts';
 import { validateOutcome, type Outcome, type OutcomeAction } from './outcomes.ts';
+import { postNote } from './notes.ts';
 import type { Router } from './router.ts';
 
 export interface RequestDeps {
@@ -75,6 +76,13 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
     return { kind: 'skipped' };
   }
   const route = deps.router.route(request);
+  if (!route.found && route.reason === 'status_not_handled') {
+    log.debug(
+      { event: 'request.unhandled', status: request.status, reason: route.reason },
+      `${request.id}: its handler is not called for ${request.status} requests; left as it is`,
+    );
+    return { kind: 'skipped' };
+  }
   if (!route.found) {
     log.info(
       { event: 'request.unhandled', type: request.type, reason: route.reason },
@@ -102,6 +110,7 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
     handlerMs = performance.now() - started;
     checkOutcomeAgainstRequest(request, outcome);
     const applied = await executeOutcome(deps.client, request, outcome, run.signal);
+    if (outcome.note !== undefined) await postNote(deps.client, request.id, outcome.note, log, run.signal);
     if (outcome.action === 'skip') deps.backoff.recordSkip(request.id, outcome.retryAfterMs);
     else deps.backoff.recordSuccess(request.id);
     log.info(
