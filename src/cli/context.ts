@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
-import { ConfigError, loadConfig, type AppConfig, type LoadedConfig } from '../config/index.ts';
+import {
+  ConfigError,
+  configSecrets,
+  loadConfig,
+  type AppConfig,
+  type LoadedConfig,
+} from '../config/index.ts';
 import type { DaemonSettings } from '../daemon/build.ts';
 import { createLogger } from '../log.ts';
 import { parseCommandArgs } from './args.ts';
@@ -29,12 +35,12 @@ export function loadCommandConfig(
   return loadConfig({ file, env: io.env, overrides });
 }
 
-/** The root logger for a command: JSON lines on `stream`, with the API key masked everywhere. */
+/** The root logger for a command: JSON lines on `stream`, with the API key and webhook secrets masked everywhere. */
 export function commandLogger(loaded: LoadedConfig, stream: NodeJS.WritableStream): Logger {
   const log = createLogger({
     level: loaded.config.log.level,
     format: loaded.config.log.format,
-    secrets: loaded.config.connect.apiKey ? [loaded.config.connect.apiKey] : [],
+    secrets: configSecrets(loaded.config), // the API key and webhook secrets
     destination: stream,
   });
   return log;

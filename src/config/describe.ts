@@ -14,12 +14,14 @@ export function describeConfig(loaded: Pick<LoadedConfig, 'config'>): AppConfig 
     const value = readPath(copy, key);
     if (typeof value === 'string') writePath(copy as never, key, maskApiKey(value));
   }
+  for (const entry of copy.handlers) if (entry.webhook) (entry.webhook as { secret: string }).secret = '****';
   return copy;
 }
 
-/** The configured secrets (the API key), for createLogger's `secrets` and maskSecrets. */
+/** The configured secrets (the API key, webhook secrets), for createLogger's `secrets` and maskSecrets. */
 export function configSecrets(config: AppConfig): string[] {
-  return SENSITIVE_KEYS.map((key) => readPath(config, key)).filter(
-    (value): value is string => typeof value === 'string',
-  );
+  return [
+    ...SENSITIVE_KEYS.map((key) => readPath(config, key)),
+    ...config.handlers.map((entry) => entry.webhook?.secret),
+  ].filter((value): value is string => typeof value === 'string');
 }

@@ -1,10 +1,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkRules } from '../handlers/rules/check.ts';
+import { checkWebhook } from '../handlers/webhook/check.ts';
 import type { ValueIssue } from './formats.ts';
 import type { HandlerEntry } from './types.ts';
 
 const PRODUCT_ID = /^PRD-\d+(-\d+)*$/;
-const ENTRY_KEYS = ['module', 'products', 'statuses'];
+const KINDS = ['module', 'webhook', 'rules'] as const;
+const CHECK_KIND = { module: checkModule, webhook: checkWebhook, rules: checkRules };
+const ENTRY_KEYS = [...KINDS, 'products', 'statuses'];
 const STATUSES = ['pending', 'inquiring'];
 const ENTRY_EXAMPLE = '{ "module": "./handler.js", "products": ["PRD-123-456-789"] }';
 
@@ -17,7 +21,9 @@ export function checkHandlerList(value: unknown): ValueIssue[] {
 
 /** The entries with module paths made absolute: relative paths are relative to `baseDir`. */
 export function resolveHandlerModules(entries: readonly HandlerEntry[], baseDir: string): HandlerEntry[] {
-  return entries.map((entry) => ({ ...entry, module: resolveModulePath(entry.module, baseDir) }));
+  return entries.map((entry) =>
+    entry.module === undefined ? entry : { ...entry, module: resolveModulePath(entry.module, baseDir) },
+  );
 }
 
 function resolveModulePath(module: string, baseDir: string): string {
@@ -33,10 +39,28 @@ function checkEntry(entry: unknown, at: string): ValueIssue[] {
     .filter((key) => !ENTRY_KEYS.includes(key))
     .map((key) => ({
       at: `${at}.${key}`,
-      message: 'unknown key (an entry has "module", "products" and "statuses")',
+      message: `unknown key (an entry has one of ${KINDS.join(', ')}, and "products" and "statuses")`,
     }));
+  const kinds = KINDS.filter((kind) => record[kind] !== undefined);
+  if (kinds.length !== 1) {
+    return [
+      {
+        at,
+        message: `must have exactly one of ${KINDS.join(', ')}${kinds.length ? `, not ${kinds.join(' and ')}` : ''}`,
+      },
+      ...unknownKeys,
+    ];
+  }
   return [
-    ...checkModule(record.module, `${at}.module`),
+    ...CHECK_KIND[kinds[0]!](record[kinds[0]!], `${at}.${kinds[0]}`),
+    ...(kinds[0] !== 'module' && record.products === undefined
+      ? [
+          {
+            at: `${at}.products`,
+            message: `is required for a ${kinds[0]} entry (it has no module to export them)`,
+          },
+        ]
+      : []),
     ...checkProducts(record.products, `${at}.products`),
     ...checkStatuses(record.statuses, `${at}.statuses`),
     ...unknownKeys,
@@ -88,5 +112,6 @@ function findDuplicateProducts(entries: readonly HandlerEntry[]): ValueIssue[] {
 }
 
 function describe(entries: readonly HandlerEntry[], index: number): string {
-  return `handlers[${index}] (${entries[index]!.module})`;
+  const entry = entries[index]!;
+  return `handlers[${index}] (${entry.module ?? (entry.webhook ? 'webhook' : 'rules')})`;
 }

@@ -1,8 +1,14 @@
+import type { RulesSpec } from '../handlers/rules/types.ts';
+import type { WebhookSpec } from '../handlers/webhook/types.ts';
 import type { LogFormat, LogLevel } from '../log.ts';
 
 /** One `handlers` entry; `module` is an absolute file path once loaded. */
 export interface HandlerEntry {
-  readonly module: string;
+  readonly module?: string;
+  /** A handler written as checks in the config (src/handlers/rules/), instead of a module. */
+  readonly rules?: RulesSpec;
+  /** A handler in any language, called over HTTPS (src/handlers/webhook/). */
+  readonly webhook?: WebhookSpec;
   /** Product ids routed to this module; when absent, the module's own `products` decide. */
   readonly products?: readonly string[];
   /** Request statuses the module is called for (pending, inquiring); default the module's own. */

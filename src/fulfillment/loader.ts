@@ -1,13 +1,20 @@
 import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REQUEST_TYPES } from '../connect/schemas.ts';
+import { compileRules } from '../handlers/rules/compile.ts';
+import type { RulesSpec } from '../handlers/rules/types.ts';
+import { compileWebhook } from '../handlers/webhook/compile.ts';
+import type { WebhookSpec } from '../handlers/webhook/types.ts';
 import { HANDLED_STATUSES, type VendorHandler } from './handler.ts';
 import { describeImportFailure } from './module-error.ts';
 import { Router, type RegisteredHandler } from './router.ts';
 
 export interface HandlerEntry {
   /** Absolute path (the config resolves it against the config file's folder). */
-  module: string;
+  module?: string;
+  /** Checked by the config; compiled into a handler instead of importing a module. */
+  rules?: RulesSpec;
+  webhook?: WebhookSpec;
   products?: readonly string[];
   /** Overrides the module's own `statuses`. */
   statuses?: readonly string[];
@@ -34,6 +41,24 @@ export async function loadHandlers(
   const problems: string[] = [];
   const registered: RegisteredHandler[] = [];
   for (const [index, entry] of entries.entries()) {
+    if (entry.module === undefined) {
+      const kind = entry.webhook ? 'webhook' : 'rules';
+      const name = `${kind}[${index}]`;
+      if (!entry.products?.length) {
+        problems.push(`handlers[${index}] (${kind}): no products: list them in the config entry`);
+        continue;
+      }
+      const handler = entry.webhook
+        ? compileWebhook(entry.webhook, name)
+        : compileRules(entry.rules ?? {}, name);
+      registered.push({
+        name,
+        handler,
+        products: [...entry.products],
+        ...(entry.statuses ? { statuses: [...entry.statuses] } : {}),
+      });
+      continue;
+    }
     const where = `handlers[${index}] (${entry.module})`;
     let exported: unknown;
     try {

@@ -118,6 +118,7 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
     log.info(
       {
         event: 'request.processed', // cycleId and requestId come with the child logger
+        handler: route.name,
         assetId: request.asset.id,
         productId: request.asset.product.id,
         type: request.type,
@@ -145,7 +146,7 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
       ? `handler ${route.name} (${route.module ?? 'inline'}) ${request.type}(): `
       : '';
     log.error(
-      { event: 'request.error', err, code, attempt, nextAttemptInMs, ...handler },
+      { event: 'request.error', handler: route.name, err, code, attempt, nextAttemptInMs, ...handler },
       `${request.id}: ${by}${err instanceof Error ? err.message : String(err)}; left pending, next attempt in ${Math.round(nextAttemptInMs / 1000)} s`,
     );
     return { kind: 'error', code, message: err instanceof Error ? err.message : String(err), handlerMs };

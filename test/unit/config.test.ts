@@ -304,7 +304,9 @@ describe('loadConfig: problems', () => {
       'c.json',
       JSON.stringify({ handlers: [{ module: './a.js' }, { products: ['PRD-1'] }] }),
     );
-    expect(problemsOf({ file, env: {} })).toEqual(['handlers[1].module: must be a non-empty string']);
+    expect(problemsOf({ file, env: {} })).toEqual([
+      'handlers[1]: must have exactly one of module, webhook, rules',
+    ]);
   });
 
   it('reports every bad part of the handlers list', () => {
@@ -317,7 +319,7 @@ describe('loadConfig: problems', () => {
       'handlers[0]: must be an object like { "module": "./handler.js", "products": ["PRD-123-456-789"] }, got 5',
       'handlers[1].products: must be a non-empty list of product ids like PRD-123-456-789, got "PRD-1"',
       'handlers[2].products[1]: must be a product id like PRD-123-456-789, got "prd-2"',
-      'handlers[2].name: unknown key (an entry has "module", "products" and "statuses")',
+      'handlers[2].name: unknown key (an entry has one of module, webhook, rules, and "products" and "statuses")',
     ]);
   });
 
@@ -522,7 +524,7 @@ describe('shipped configuration files', () => {
     expect(loaded.mode).toBe('live');
     expect(loaded.warnings).toEqual([]);
     expect(loaded.config.connect.apiKey).toBe(API_KEY);
-    expect(loaded.config.handlers.map((entry) => path.relative(REPO, entry.module))).toEqual([
+    expect(loaded.config.handlers.map((entry) => path.relative(REPO, entry.module ?? ''))).toEqual([
       'examples/handlers/fallball.js',
       'examples/handlers/acme-backup.ts',
     ]);
