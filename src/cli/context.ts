@@ -34,7 +34,9 @@ export function commandLogger(loaded: LoadedConfig, stream: NodeJS.WritableStrea
   const log = createLogger({
     level: loaded.config.log.level,
     format: loaded.config.log.format,
-    secrets: loaded.config.connect.apiKey ? [loaded.config.connect.apiKey] : [],
+    secrets: [loaded.config.connect.apiKey, statePassword(loaded.config.state.url)].filter(
+      (s): s is string => !!s,
+    ),
     destination: stream,
   });
   return log;
@@ -54,4 +56,13 @@ export function daemonSettings(config: AppConfig, command: string): DaemonSettin
     ]);
   }
   return { ...config, connect: { ...config.connect, url, apiKey } };
+}
+
+/** The password in state.url, masked in every log line like the API key. */
+function statePassword(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }

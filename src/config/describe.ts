@@ -20,6 +20,6 @@ export function describeConfig(loaded: LoadedConfig): AppConfig {
 /** The configured secrets (the API key), for createLogger's `secrets` and maskSecrets. */
 export function configSecrets(config: AppConfig): string[] {
   return SENSITIVE_KEYS.map((key) => readPath(config, key)).filter(
-    (value): value is string => typeof value === 'string',
+    (value): value is string => typeof value === 'string' && value !== '',
   );
 }

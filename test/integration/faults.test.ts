@@ -169,7 +169,7 @@ describe('server errors and broken responses', () => {
         nextAttemptInMs: h.settings.processing.backoffBaseMs,
       }),
     ]);
-    expect(h.backoff.waitFor(ids[1]!)).toBeGreaterThan(0);
+    expect(await h.backoff.waitFor(ids[1]!)).toBeGreaterThan(0);
   });
 
   it('an HTML 502 page is a typed error with status, content type and a short preview', async () => {
@@ -425,8 +425,8 @@ describe('handlers', () => {
     ];
 
     await harness.daemon.runCycle();
-    expect(harness.backoff.size).toBe(2);
-    expect(harness.backoff.attemptOf(a.id)).toBe(2);
+    expect(await harness.backoff.size()).toBe(2);
+    expect(await harness.backoff.attemptOf(a.id)).toBe(2);
 
     harness.sim.store.act(b.id, 'fail', { reason: 'cancelled by the provider' }); // leaves the queue elsewhere
     failing = false;
@@ -434,7 +434,7 @@ describe('handlers', () => {
     const second = await harness.daemon.runCycle();
 
     expect(second).toMatchObject({ found: 1, approved: 1 });
-    expect(harness.backoff.size).toBe(0);
+    expect(await harness.backoff.size()).toBe(0);
     expect(harness.logs.events('request.processed').at(-1)).toMatchObject({ requestId: a.id });
   });
 });
