@@ -32,7 +32,13 @@ const handler: VendorHandler = {
     }
     const remainingMs = startedAt + PROVISIONING_MS - Date.now();
     if (remainingMs > 0) {
-      return { action: 'skip', reason: 'backup vault is being provisioned', retryAfterMs: remainingMs };
+      return {
+        action: 'skip',
+        reason: 'backup vault is being provisioned',
+        retryAfterMs: remainingMs,
+        // Posted once on the request's conversation, however many cycles the provisioning takes.
+        note: 'Your backup vault is being set up; this takes a few minutes.',
+      };
     }
     provisioningStartedAt.delete(request.id);
     return {

@@ -6,7 +6,14 @@
 //    otherwise "create the account" and approve with an activation template, writing the new
 //    subscription id into the fulfillment parameter `subscription_id` on the way;
 //  - cancel: fail cancels of subscriptions this vendor never provisioned (no subscription_id);
-//  - change, suspend, resume: approve.
+//  - change, suspend, resume: approve;
+//  - inquiring purchases (`statuses` asks for them too): back to pending when the e-mail was fixed
+//    on the vendor's side (support corrected it), failed after too long without an answer, and
+//    otherwise a reminder note on the request's conversation (posted once: the daemon never repeats
+//    the last message).
+
+/** How long a purchase may wait for the customer's answer before it is failed. */
+const INQUIRY_MAX_MS = 12 * 60 * 60 * 1000;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 
@@ -15,11 +22,33 @@ function paramValue(request, id) {
   return request.asset.params?.find((param) => param.id === id)?.value ?? null;
 }
 
+/** A purchase waiting for the customer: `request.updated` is when the inquiry was made. */
+function inquiringPurchase(request) {
+  const email = paramValue(request, 'email');
+  const emailError = request.asset.params?.find((param) => param.id === 'email')?.value_error;
+  if (typeof email === 'string' && EMAIL.test(email) && !emailError) {
+    return {
+      action: 'pend',
+      note: `The administrator e-mail is now ${email}: we are setting up your account.`,
+    };
+  }
+  const waitedMs = Date.now() - Date.parse(request.updated ?? request.created);
+  if (waitedMs > INQUIRY_MAX_MS) {
+    return {
+      action: 'fail',
+      reason: 'No valid administrator e-mail was given within 12 hours; please order again.',
+    };
+  }
+  return { action: 'skip', note: 'We are waiting for a valid administrator e-mail to create your account.' };
+}
+
 export default {
   name: 'fallball',
   products: ['PRD-276-377-545'],
+  statuses: ['pending', 'inquiring'],
 
   async purchase(request, { log }) {
+    if (request.status === 'inquiring') return inquiringPurchase(request);
     const email = paramValue(request, 'email');
     if (typeof email !== 'string' || !EMAIL.test(email)) {
       return {

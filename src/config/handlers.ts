@@ -4,7 +4,8 @@ import type { ValueIssue } from './formats.ts';
 import type { HandlerEntry } from './types.ts';
 
 const PRODUCT_ID = /^PRD-\d+(-\d+)*$/;
-const ENTRY_KEYS = ['module', 'products'];
+const ENTRY_KEYS = ['module', 'products', 'statuses'];
+const STATUSES = ['pending', 'inquiring'];
 const ENTRY_EXAMPLE = '{ "module": "./handler.js", "products": ["PRD-123-456-789"] }';
 
 /** Checks the `handlers` list: each entry's shape, and that no product is routed to two entries. */
@@ -30,10 +31,14 @@ function checkEntry(entry: unknown, at: string): ValueIssue[] {
   const record = entry as Record<string, unknown>;
   const unknownKeys = Object.keys(record)
     .filter((key) => !ENTRY_KEYS.includes(key))
-    .map((key) => ({ at: `${at}.${key}`, message: 'unknown key (an entry has "module" and "products")' }));
+    .map((key) => ({
+      at: `${at}.${key}`,
+      message: 'unknown key (an entry has "module", "products" and "statuses")',
+    }));
   return [
     ...checkModule(record.module, `${at}.module`),
     ...checkProducts(record.products, `${at}.products`),
+    ...checkStatuses(record.statuses, `${at}.statuses`),
     ...unknownKeys,
   ];
 }
@@ -54,6 +59,14 @@ function checkProducts(products: unknown, at: string): ValueIssue[] {
       ? []
       : [{ at: `${at}[${index}]`, message: 'must be a product id like PRD-123-456-789', value: product }],
   );
+}
+
+function checkStatuses(statuses: unknown, at: string): ValueIssue[] {
+  if (statuses === undefined) return [];
+  if (!Array.isArray(statuses) || statuses.length === 0 || !statuses.every((s) => STATUSES.includes(s))) {
+    return [{ at, message: `must be a non-empty list of ${STATUSES.join(', ')}`, value: statuses }];
+  }
+  return [];
 }
 
 function findDuplicateProducts(entries: readonly HandlerEntry[]): ValueIssue[] {

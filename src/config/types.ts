@@ -5,6 +5,8 @@ export interface HandlerEntry {
   readonly module: string;
   /** Product ids routed to this module; when absent, the module's own `products` decide. */
   readonly products?: readonly string[];
+  /** Request statuses the module is called for (pending, inquiring); default the module's own. */
+  readonly statuses?: readonly string[];
 }
 
 /** The daemon's options, typed and frozen; see schema.ts for what each one means. */

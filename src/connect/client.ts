@@ -122,7 +122,20 @@ export class ConnectClient {
     productIds: readonly string[],
     options: ListOptions,
   ): AsyncGenerator<FulfillmentRequest> {
-    const filter = rql.and(rql.eq('status', 'pending'), rql.in('asset.product.id', productIds));
+    yield* this.listRequestsIn(['pending'], productIds, options);
+  }
+
+  /**
+   * listPendingRequests for several statuses at once (`in(status,(pending,inquiring))`): one keyed
+   * listing of the union, so a request that moves from one to the other mid-listing is neither lost
+   * nor doubled.
+   */
+  async *listRequestsIn(
+    statuses: readonly string[],
+    productIds: readonly string[],
+    options: ListOptions,
+  ): AsyncGenerator<FulfillmentRequest> {
+    const filter = rql.and(statusFilter(statuses), rql.in('asset.product.id', productIds));
     yield* this.listRequests(filter, options);
   }
 
@@ -382,6 +395,11 @@ function validate<T>(result: HttpResult, schema: z.ZodType<T>, method: string, p
       bodyPreview: JSON.stringify(result.data ?? null).slice(0, 300),
     },
   );
+}
+
+/** `eq(status,X)` for one status (the common case, and the simulator's fast path), else `in(status,(...))`. */
+export function statusFilter(statuses: readonly string[]): Rql {
+  return statuses.length === 1 ? rql.eq('status', statuses[0]!) : rql.in('status', statuses);
 }
 
 /** Where the next page of a keyset listing starts: `created >= since`, skipping `offset` items of a tie. */

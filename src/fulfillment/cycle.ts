@@ -59,7 +59,7 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
   const pending = new Set<string>();
   let listedAll = false;
   try {
-    const listing = deps.client.listPendingRequests(products, {
+    const listing = deps.client.listRequestsIn(deps.router.statuses, products, {
       pageSize: deps.pageSize,
       // A graceful stop ends the listing at once, even mid-sleep in a Retry-After pause.
       signal: signals.drain ? AbortSignal.any([inFlight, signals.drain]) : inFlight,

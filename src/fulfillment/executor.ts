@@ -1,6 +1,6 @@
 import type { ActionResult, ConnectClient } from '../connect/client.ts';
 import type { FulfillmentRequest } from '../connect/schemas.ts';
-import type { Outcome, ParamValues } from './outcomes.ts';
+import type { Outcome, OutcomeAction, ParamValues } from './outcomes.ts';
 
 /** An outcome that cannot be carried out as given: the handler's mistake, found before any call. */
 export class OutcomeError extends Error {
@@ -42,8 +42,23 @@ export async function executeOutcome(
   }
 }
 
-/** Checks parameter ids against the request before anything is sent, so a typo changes nothing. */
+/** What a handler may decide for a request in each status (DESIGN.md, "Statuses"). */
+export const ALLOWED_OUTCOMES: Readonly<Record<string, readonly OutcomeAction[]>> = {
+  pending: ['approve', 'fail', 'inquire', 'skip'],
+  inquiring: ['pend', 'fail', 'skip'],
+};
+
+/**
+ * Checks the outcome against the request before anything is sent, so a handler's mistake changes
+ * nothing: the action must suit the request's status, and the parameter ids must be the request's.
+ */
 export function checkOutcomeAgainstRequest(request: FulfillmentRequest, outcome: Outcome): void {
+  const allowed = ALLOWED_OUTCOMES[request.status] ?? [];
+  if (!allowed.includes(outcome.action)) {
+    throw new OutcomeError(
+      `${outcome.action} is not allowed for request ${request.id}, which is ${request.status} (allowed: ${allowed.join(', ') || 'none'})`,
+    );
+  }
   if (!('params' in outcome) || !outcome.params) return;
   const known = new Set((request.asset.params ?? []).map((p) => p.id));
   const unknown = Object.keys(outcome.params).filter((id) => !known.has(id));

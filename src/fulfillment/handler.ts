@@ -21,12 +21,19 @@ export type HandlerFunction = (
   context: HandlerContext,
 ) => Outcome | Promise<Outcome>;
 
+/** The statuses a handler may ask to be called for (DESIGN.md, "Statuses"). */
+export const HANDLED_STATUSES = ['pending', 'inquiring'] as const;
+export type HandledStatus = (typeof HANDLED_STATUSES)[number];
+export const DEFAULT_STATUSES: readonly HandledStatus[] = ['pending'];
+
 /** A vendor handler module's default export. A request type without a function is skipped. */
 export type VendorHandler = {
   /** Used in logs; defaults to the module's file name. */
   name?: string;
   /** Products this handler serves; optional when the config entry lists them. */
   products?: string[];
+  /** The request statuses it is called for (default pending); `request.status` tells which. */
+  statuses?: readonly HandledStatus[];
 } & Partial<Record<KnownRequestType, HandlerFunction>>;
 
 /** Returns the handler unchanged; it exists for the types, so plain .js modules need no import. */

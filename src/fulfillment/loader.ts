@@ -1,13 +1,15 @@
 import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REQUEST_TYPES } from '../connect/schemas.ts';
-import type { VendorHandler } from './handler.ts';
+import { HANDLED_STATUSES, type VendorHandler } from './handler.ts';
 import { Router, type RegisteredHandler } from './router.ts';
 
 export interface HandlerEntry {
   /** Absolute path (the config resolves it against the config file's folder). */
   module: string;
   products?: readonly string[];
+  /** Overrides the module's own `statuses`. */
+  statuses?: readonly string[];
 }
 
 /** Start-up must stop (exit 2) with every problem named, one line each. */
@@ -46,10 +48,17 @@ export async function loadHandlers(entries: readonly HandlerEntry[]): Promise<Ro
       problems.push(`${where}: no products: list them in the config entry or export them as \`products\``);
       continue;
     }
+    const statuses = entry.statuses ?? handler.statuses;
+    const statusProblem = checkStatuses(statuses);
+    if (statusProblem) {
+      problems.push(`${where}: ${statusProblem}`);
+      continue;
+    }
     registered.push({
       name: handler.name ?? basename(entry.module, extname(entry.module)),
       handler,
       products,
+      ...(statuses ? { statuses } : {}),
     });
   }
   if (problems.length) throw new HandlerLoadError(problems);
@@ -68,5 +77,13 @@ function checkHandler(exported: unknown): string | undefined {
     (type) => typeof (exported as Record<string, unknown>)[type] === 'function',
   );
   if (functions.length === 0) return `the handler has none of the functions ${REQUEST_TYPES.join(', ')}`;
+  return undefined;
+}
+
+function checkStatuses(statuses: unknown): string | undefined {
+  if (statuses === undefined) return undefined;
+  const allowed: readonly unknown[] = HANDLED_STATUSES;
+  if (!Array.isArray(statuses) || statuses.length === 0 || !statuses.every((s) => allowed.includes(s)))
+    return `statuses must be a non-empty list of ${HANDLED_STATUSES.join(', ')}, got ${JSON.stringify(statuses)}`;
   return undefined;
 }

@@ -5,6 +5,8 @@ import { z } from 'zod';
  * request statuses themselves and tests can assert on decisions directly.
  */
 export type ParamValues = Record<string, string>;
+/** Every outcome may carry a note (markdown) for the request's conversation, posted once per text. */
+export type WithNote = { note?: string };
 
 export type ApproveOutcome =
   | { action: 'approve'; templateId: string; params?: ParamValues }
@@ -16,16 +18,18 @@ export type PendOutcome = { action: 'pend' };
 /** The one way to say "not now": nothing is sent, the request is looked at again in a later cycle. */
 export type SkipOutcome = { action: 'skip'; reason?: string; retryAfterMs?: number };
 
-export type Outcome = ApproveOutcome | FailOutcome | InquireOutcome | PendOutcome | SkipOutcome;
+export type Outcome = (ApproveOutcome | FailOutcome | InquireOutcome | PendOutcome | SkipOutcome) & WithNote;
 export type OutcomeAction = Outcome['action'];
 
 const MARKDOWN_MAX = 4096;
+const note = z.string().trim().min(1, 'note must not be empty').max(MARKDOWN_MAX).optional();
 const params = z.record(z.string().min(1), z.string(), { error: 'params must map parameter ids to strings' });
 
 const SCHEMAS = {
   approve: z
     .strictObject({
       action: z.literal('approve'),
+      note,
       templateId: z.string().min(1).optional(),
       activationTile: z.string().min(1).max(MARKDOWN_MAX).optional(),
       params: params.optional(),
@@ -33,14 +37,16 @@ const SCHEMAS = {
     .refine((o) => (o.templateId === undefined) !== (o.activationTile === undefined), {
       message: 'approve needs exactly one of templateId or activationTile',
     }),
-  fail: z.strictObject({ action: z.literal('fail'), reason: z.string().min(1).max(MARKDOWN_MAX) }),
+  fail: z.strictObject({ action: z.literal('fail'), note, reason: z.string().min(1).max(MARKDOWN_MAX) }),
   inquire: z.strictObject({
     action: z.literal('inquire'),
+    note,
     params: params.refine((p) => Object.keys(p).length > 0, 'inquire needs at least one parameter to mark'),
   }),
-  pend: z.strictObject({ action: z.literal('pend') }),
+  pend: z.strictObject({ action: z.literal('pend'), note }),
   skip: z.strictObject({
     action: z.literal('skip'),
+    note,
     reason: z.string().optional(),
     retryAfterMs: z.number().int().nonnegative().optional(),
   }),

@@ -7,6 +7,7 @@ import type { RequestResultKind } from './events.ts';
 import { checkOutcomeAgainstRequest, executeOutcome, OutcomeError } from './executor.ts';
 import type { HandlerContext, HandlerFunction } from './handler.ts';
 import { validateOutcome, type Outcome, type OutcomeAction } from './outcomes.ts';
+import { postNote } from './notes.ts';
 import type { Router } from './router.ts';
 import type { StateStore } from '../state/store.ts';
 import { isLeaseLost } from '../state/lease-error.ts';
@@ -92,6 +93,13 @@ async function handleRequest(deps: RequestDeps, run: RequestRun): Promise<Reques
     return { kind: 'skipped' };
   }
   const route = deps.router.route(request);
+  if (!route.found && route.reason === 'status_not_handled') {
+    log.debug(
+      { event: 'request.unhandled', status: request.status, reason: route.reason },
+      `${request.id}: its handler is not called for ${request.status} requests; left as it is`,
+    );
+    return { kind: 'skipped' };
+  }
   if (!route.found) {
     log.info(
       { event: 'request.unhandled', type: request.type, reason: route.reason },
@@ -123,6 +131,7 @@ async function handleRequest(deps: RequestDeps, run: RequestRun): Promise<Reques
     const record = deps.outcomes && !recorded && outcome.action !== 'skip';
     if (record) await deps.outcomes!.recordOutcome(request.id, outcome);
     const applied = await executeOutcome(deps.client, request, outcome, run.signal);
+    if (outcome.note !== undefined) await postNote(deps.client, request.id, outcome.note, log, run.signal);
     if (deps.outcomes && outcome.action !== 'skip') await deps.outcomes.clearOutcome(request.id);
     if (outcome.action === 'skip') await deps.backoff.recordSkip(request.id, outcome.retryAfterMs);
     else await deps.backoff.recordSuccess(request.id);

@@ -120,6 +120,27 @@ export function createSimulatorHandlers(options: SimulatorHandlerOptions): HttpH
       route(({ request }) => listing('usageRecords', request)),
     ),
 
+    http.get(
+      `${API}/conversations`,
+      route(({ request }) => listing('conversations', request)),
+    ),
+    http.get<IdParams>(
+      `${API}/conversations/:id/messages`,
+      route<IdParams>(({ params, request }) =>
+        store.listMessages(params.id, parseQuery(new URL(request.url).search), (page) =>
+          jsonResponse(page.items, { headers: { 'Content-Range': contentRange(page) } }),
+        ),
+      ),
+    ),
+    http.post<IdParams>(
+      `${API}/conversations/:id/messages`,
+      route<IdParams>(async ({ params, request }) =>
+        store.postMessage(params.id, await readJson(request), (message) =>
+          jsonResponse(message, { status: 201 }),
+        ),
+      ),
+    ),
+
     http.all(
       `${API}/*`,
       route(({ request }) => {

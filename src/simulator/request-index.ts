@@ -51,10 +51,12 @@ export class RequestIndex implements SortedIndex<ConnectRequest> {
   }
 
   /** The plan's matches, off the lists of its status (and products); only all requests without a status. */
-  #exactly({ status, products, after }: Plan): Selection<ConnectRequest> | undefined {
+  #exactly({ statuses, products, after }: Plan): Selection<ConnectRequest> | undefined {
     let lists: CreatedList[];
-    if (status !== undefined)
-      lists = (products ?? [undefined]).flatMap((product) => this.#lists.get(listKey(status, product)) ?? []);
+    if (statuses !== undefined)
+      lists = statuses.flatMap((status) =>
+        (products ?? [undefined]).flatMap((product) => this.#lists.get(listKey(status, product)) ?? []),
+      );
     else if (products === undefined && after === undefined) lists = [this.#all];
     else return undefined;
     const starts = lists.map((list) => list.start(after));

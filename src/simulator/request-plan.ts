@@ -9,7 +9,8 @@ import { parseInstant } from './timestamps.ts';
  */
 
 export interface Plan {
-  status?: string;
+  /** One status (`eq(status,X)`), or several (`in(status,(X,Y))`): the union of their lists. */
+  statuses?: string[];
   products?: string[];
   after?: LowerBound;
 }
@@ -34,15 +35,18 @@ function addToPlan(plan: Plan, term: RqlFilter): boolean {
   switch (term.op) {
     case 'eq':
       if (term.value === null) return false;
-      if (term.field === 'status' && plan.status === undefined) plan.status = term.value;
+      if (term.field === 'status' && plan.statuses === undefined) plan.statuses = [term.value];
       else if (term.field === PRODUCT_FIELD && plan.products === undefined) plan.products = [term.value];
       else return false;
       return true;
-    case 'in':
-      if (term.field !== PRODUCT_FIELD || plan.products !== undefined || term.values.includes(null))
-        return false;
-      plan.products = [...new Set(term.values as string[])];
+    case 'in': {
+      if (term.values.includes(null)) return false;
+      const values = [...new Set(term.values as string[])];
+      if (term.field === 'status' && plan.statuses === undefined) plan.statuses = values;
+      else if (term.field === PRODUCT_FIELD && plan.products === undefined) plan.products = values;
+      else return false;
       return true;
+    }
     case 'ge':
     case 'gt': {
       // Only an instant compares with `created` as an instant (see query.ts); anything else as text.

@@ -146,6 +146,13 @@ export function seedDemo(store: SimulatorStore, options: Pick<SeedOptions, 'star
       email: { value: 'admin(at)example', value_error: 'Please enter a valid e-mail address.' },
     },
   });
+  // An inquiry the vendor's support resolved on its side: the e-mail is valid now, the request still
+  // waits (the example handler pends it).
+  purchase(FALLBALL, {
+    created: next(),
+    status: 'inquiring',
+    params: { ...purchaseParams(random, FALLBALL), email: 'it-admin@fixed.example' },
+  });
 
   seedUsage(store, random, start);
 }

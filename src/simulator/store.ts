@@ -1,5 +1,6 @@
 import { applyParams, buildAsset, itemsForChange, type AssetSpec } from './asset-builder.ts';
 import { Catalog } from './catalog.ts';
+import { ConversationBook, type Message } from './conversations.ts';
 import { copy } from './copy.ts';
 import { notFound } from './errors.ts';
 import { IdGenerator } from './ids.ts';
@@ -53,7 +54,8 @@ export interface RequestChange {
   cause: 'created' | 'updated' | 'answered' | RequestAction;
 }
 
-export type Collection = 'requests' | 'assets' | 'usageRecords' | 'marketplaces' | 'connections';
+export type Collection =
+  'requests' | 'assets' | 'usageRecords' | 'marketplaces' | 'connections' | 'conversations';
 
 const COLLECTION_RULES: Record<Collection, CollectionRules> = {
   requests: { defaultOrdering: CREATED_ORDER },
@@ -61,6 +63,7 @@ const COLLECTION_RULES: Record<Collection, CollectionRules> = {
   usageRecords: { aliases: { usage_file: 'usagefile.id' } },
   marketplaces: {},
   connections: {},
+  conversations: {},
 };
 
 /** Statuses in which a request still waits for someone: an asset takes no second one meanwhile. */
@@ -94,6 +97,7 @@ export class SimulatorStore {
   readonly #usageFiles = new Map<string, UsageFile>();
   readonly #usageRecords: UsageRecord[] = [];
   readonly #listeners = new Set<(change: RequestChange) => void>();
+  readonly #conversations = new ConversationBook();
 
   constructor(options: StoreOptions = {}) {
     this.random = new Random(options.seed ?? 1);
@@ -192,6 +196,7 @@ export class SimulatorStore {
     };
     this.#requests.set(request.id, request);
     this.#requestIndex.add(request);
+    this.#conversations.open(request.id, created);
     if (TERMINAL_STATUSES.has(status)) settleAsset(asset, request);
     this.#changed(request, undefined, 'created');
     return request;
@@ -264,6 +269,26 @@ export class SimulatorStore {
     return () => this.#listeners.delete(listener);
   }
 
+  // ---- conversations ---------------------------------------------------------------------------------
+
+  /** One page of a conversation's messages (GET /conversations/{id}/messages). */
+  listMessages<R = Page<Message>>(
+    conversationId: string,
+    query: ListQuery,
+    handOut?: HandOut<Page<Message>, R>,
+  ): R {
+    return give(this.#conversations.listMessages(conversationId, query), handOut);
+  }
+
+  postMessage<R = Message>(conversationId: string, body: unknown, handOut?: HandOut<Message, R>): R {
+    return give(this.#conversations.post(conversationId, body, this.#now()), handOut);
+  }
+
+  /** The messages on a request's conversation, oldest first. */
+  messagesOf(requestId: string): Message[] {
+    return copy(this.#conversations.messagesOf(requestId));
+  }
+
   // ---- usage -----------------------------------------------------------------------------------------
 
   addUsageFile(file: UsageFile, records: UsageRecord[] = []): void {
@@ -297,6 +322,8 @@ export class SimulatorStore {
         return this.#catalog.marketplaces;
       case 'connections':
         return this.#catalog.connections;
+      case 'conversations':
+        return this.#conversations.conversations;
     }
   }
 

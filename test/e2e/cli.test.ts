@@ -66,13 +66,22 @@ describe('connect-fulfillment (the built CLI)', () => {
     sim = await startSimulator({ apiKey: TEST_API_KEY });
     const pendingBefore = sim.store.listRequests().filter((r) => r.status === 'pending');
     expect(pendingBefore.length).toBeGreaterThan(10);
+    // The fallball handler asks for inquiring requests too.
+    const inquiringBefore = sim.store
+      .listRequests()
+      .filter((r) => r.status === 'inquiring' && r.asset.product.id === FALLBALL);
 
     const cli = spawnCli(['run-once', '--config', examplesConfig()], liveEnv(sim.url));
     const { code } = await cli.exited;
 
     expect(code).toBe(0);
     const finished = cli.logLines().find((l) => l.event === 'cycle.finished');
-    expect(finished).toMatchObject({ result: 'completed', found: pendingBefore.length, errors: 0 });
+    expect(finished).toMatchObject({
+      result: 'completed',
+      found: pendingBefore.length + inquiringBefore.length,
+      pended: 1,
+      errors: 0,
+    });
     for (const before of pendingBefore) {
       const after = sim.store.getRequest(before.id)!;
       const product = before.asset.product.id;

@@ -85,6 +85,41 @@ describe('listing pending requests', () => {
     expect(sim.store.listRequests().filter((r) => r.status === 'approved')).toHaveLength(15);
   });
 
+  it('lists the union of two statuses once each while 2,500 of each change status under it', async () => {
+    const { sim, client } = await setUp();
+    const start = Date.parse('2026-11-24T08:00:00Z');
+    const ids = Array.from({ length: 5_000 }, (_, i) =>
+      sim.store.addRequest({
+        productId: PRODUCT,
+        status: i % 2 ? 'inquiring' : 'pending',
+        created: start + Math.floor(i / 4) * 1000, // ties of four
+      }),
+    ).map((r) => r.id);
+    const seen: string[] = [];
+    let changed = 0;
+    for await (const request of client.listRequestsIn(['pending', 'inquiring'], [PRODUCT], {
+      pageSize: 100,
+    })) {
+      seen.push(request.id);
+      // Approving what was listed takes it out of the union (an offset pager would skip requests).
+      if (request.status === 'pending') sim.store.act(request.id, 'approve', { template_id: 'TL-1' });
+      // Someone else moves a request not listed yet from one status of the union to the other.
+      const ahead = ids[seen.length + 150];
+      const status = ahead === undefined ? undefined : sim.store.getRequest(ahead)?.status;
+      if (status === 'inquiring') {
+        sim.store.answerInquiry(ahead!);
+        changed++;
+      } else if (status === 'pending' && seen.length % 2 === 0) {
+        sim.store.update(ahead!, { asset: { params: [{ id: 'email', value_error: 'Wrong.' }] } });
+        sim.store.act(ahead!, 'inquire');
+        changed++;
+      }
+    }
+    expect(changed).toBeGreaterThan(2_500);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(ids);
+  });
+
   it('gets through a page made entirely of one timestamp', async () => {
     const { sim, client } = await setUp();
     const sameTime = Date.parse('2026-11-24T08:00:00Z');

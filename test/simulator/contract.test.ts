@@ -162,6 +162,19 @@ describe('the simulator answers as the spec says', () => {
     await expectValid('GET', `/products/${FALLBALL.id}/connections?eq(hub.id,HB-0309-9389)`);
   });
 
+  it('GET /conversations?instance_id=, GET and POST /conversations/{id}/messages', async () => {
+    const request = sim.store.listRequests()[0]!;
+    const found = await expectValid('GET', `/conversations?instance_id=${request.id}`);
+    const [conversation] = found.body as Array<{ id: string; instance_id: string }>;
+    expect(conversation?.instance_id).toBe(request.id);
+    await expectValid('POST', `/conversations/${conversation!.id}/messages`, { text: 'Hello' }, 201);
+    const messages = await expectValid(
+      'GET',
+      `/conversations/${conversation!.id}/messages?eq(type,message)&ordering(-created)&limit=1`,
+    );
+    expect(messages.body).toMatchObject([{ text: 'Hello', type: 'message' }]);
+  });
+
   it('everything this file sent fits the spec: checkAgainstSpec finds nothing', async () => {
     const problems = await checkAgainstSpec(sim.journal);
     expect(problems).toEqual([]);

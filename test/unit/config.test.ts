@@ -317,7 +317,23 @@ describe('loadConfig: problems', () => {
       'handlers[0]: must be an object like { "module": "./handler.js", "products": ["PRD-123-456-789"] }, got 5',
       'handlers[1].products: must be a non-empty list of product ids like PRD-123-456-789, got "PRD-1"',
       'handlers[2].products[1]: must be a product id like PRD-123-456-789, got "prd-2"',
-      'handlers[2].name: unknown key (an entry has "module" and "products")',
+      'handlers[2].name: unknown key (an entry has "module", "products" and "statuses")',
+    ]);
+  });
+
+  it('accepts statuses pending and inquiring on an entry, and names anything else', () => {
+    const ok = [{ module: './a.js', statuses: ['pending', 'inquiring'] }];
+    expect(loadConfig({ env: {}, overrides: { handlers: ok } }).config.handlers[0]?.statuses).toEqual([
+      'pending',
+      'inquiring',
+    ]);
+    const handlers = [
+      { module: './a.js', statuses: ['approved'] },
+      { module: './b.js', statuses: [] },
+    ];
+    expect(problemsOf({ env: {}, overrides: { handlers } })).toEqual([
+      'handlers[0].statuses: must be a non-empty list of pending, inquiring, got ["approved"]',
+      'handlers[1].statuses: must be a non-empty list of pending, inquiring, got []',
     ]);
   });
 
