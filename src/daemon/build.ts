@@ -67,8 +67,11 @@ export async function buildDaemon(
 function replicate(settings: DaemonSettings, log: Logger): Replication {
   const url = settings.state!.url;
   const lease = settings.lease ?? { name: 'default', durationMs: 15_000, renewMs: 5_000 };
-  // A statement slower than a renew interval counts as failed: the lease must not hang on it.
-  const store = PostgresStateStore.open({ url, timeoutMs: lease.renewMs });
+  // A statement slower than this counts as failed: the lease must not hang on it.
+  const store = PostgresStateStore.open({
+    url,
+    timeoutMs: Math.min(Math.max(lease.renewMs, 1_000), Math.round(lease.durationMs / 2)),
+  });
   const leadership = new Leadership({
     store,
     prepare: () => store.migrate(),
