@@ -86,7 +86,11 @@ const FORMATS = {
     check: (value) =>
       value === '' || isPostgresUrl(value)
         ? []
-        : [{ message: 'must be empty (state in memory) or a postgres://user:password@host:5432/database URL' }],
+        : [
+            {
+              message: 'must be empty (state in memory) or a postgres://user:password@host:5432/database URL',
+            },
+          ],
     coerce: (raw) => raw.trim(),
   },
   word: {

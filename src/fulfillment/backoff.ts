@@ -60,7 +60,8 @@ export class RequestBackoff {
   /** The handler ran fine and asked to be called again later (or as soon as the next cycle). */
   async recordSkip(requestId: string, retryAfterMs: number | undefined): Promise<void> {
     if (retryAfterMs === undefined || retryAfterMs <= 0) await this.#store.deleteBackoff(requestId);
-    else await this.#store.setBackoff(requestId, { failures: 0, notBefore: this.#options.now() + retryAfterMs });
+    else
+      await this.#store.setBackoff(requestId, { failures: 0, notBefore: this.#options.now() + retryAfterMs });
   }
 
   async recordSuccess(requestId: string): Promise<void> {

@@ -109,7 +109,10 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
   // Only a complete listing tells which requests are no longer pending.
   if (listedAll) {
     await deps.backoff.retainOnly(pending).catch((err: unknown) => {
-      log.warn({ event: 'state.unavailable', err }, 'state store unavailable: old backoff entries kept for now');
+      log.warn(
+        { event: 'state.unavailable', err },
+        'state store unavailable: old backoff entries kept for now',
+      );
     });
   }
   summary.durationMs = Math.round(performance.now() - started);

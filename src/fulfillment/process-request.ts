@@ -113,19 +113,25 @@ async function handleRequest(deps: RequestDeps, run: RequestRun): Promise<Reques
   // An outcome a predecessor decided but did not finish carrying out: execute it, never ask again.
   const recorded = await deps.outcomes?.recordedOutcome(request.id);
   try {
-    const outcome = recorded ?? await callHandler(
-      route.handle,
-      request,
-      {
-        log,
-        signal: run.signal,
-        client: deps.client,
-        attempt,
-        cycleId: run.cycleId,
-      },
-      deps.handlerTimeoutMs,
-    );
-    if (recorded) log.info({ event: 'request.resumed', action: recorded.action }, `${request.id}: carrying out the recorded ${recorded.action}`);
+    const outcome =
+      recorded ??
+      (await callHandler(
+        route.handle,
+        request,
+        {
+          log,
+          signal: run.signal,
+          client: deps.client,
+          attempt,
+          cycleId: run.cycleId,
+        },
+        deps.handlerTimeoutMs,
+      ));
+    if (recorded)
+      log.info(
+        { event: 'request.resumed', action: recorded.action },
+        `${request.id}: carrying out the recorded ${recorded.action}`,
+      );
     else handlerMs = performance.now() - started;
     checkOutcomeAgainstRequest(request, outcome);
     const record = deps.outcomes && !recorded && outcome.action !== 'skip';

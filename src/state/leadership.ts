@@ -132,7 +132,12 @@ export class Leadership extends EventEmitter<{ change: [Role] }> {
       this.#announcedStandby = false;
       // One line per attempt (every renewMs): no flood, and never the password.
       log.error(
-        { event: 'state.unavailable', stateUrl: this.#o.where, error: message(err), retryInMs: this.#o.renewMs },
+        {
+          event: 'state.unavailable',
+          stateUrl: this.#o.where,
+          error: message(err),
+          retryInMs: this.#o.renewMs,
+        },
         `state database ${this.#o.where} unavailable (${message(err)}); standing by, next try in ${this.#o.renewMs} ms`,
       );
     } finally {

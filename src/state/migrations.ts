@@ -34,7 +34,9 @@ export async function migrate(pool: Pool): Promise<number> {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query('CREATE TABLE IF NOT EXISTS fulfillment_schema (version integer NOT NULL)');
-    const { rows } = await client.query<{ version: number }>('SELECT max(version) AS version FROM fulfillment_schema');
+    const { rows } = await client.query<{ version: number }>(
+      'SELECT max(version) AS version FROM fulfillment_schema',
+    );
     const current = rows[0]?.version ?? 0;
     for (let v = current + 1; v <= MIGRATIONS.length; v++) {
       await client.query(MIGRATIONS[v - 1]!);

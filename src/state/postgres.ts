@@ -66,10 +66,13 @@ export class PostgresStateStore implements StateStore, LeaseStore {
   }
 
   async getBackoff(requestId: string): Promise<BackoffEntry | undefined> {
-    const { rows } = await this.#pool.query<{ failures: number; not_before_ms: string; last_error: string | null }>(
-      'SELECT failures, not_before_ms, last_error FROM fulfillment_backoff WHERE request_id = $1',
-      [requestId],
-    );
+    const { rows } = await this.#pool.query<{
+      failures: number;
+      not_before_ms: string;
+      last_error: string | null;
+    }>('SELECT failures, not_before_ms, last_error FROM fulfillment_backoff WHERE request_id = $1', [
+      requestId,
+    ]);
     const row = rows[0];
     if (!row) return undefined;
     return {

@@ -25,7 +25,10 @@ describe('the state database stopped and started under a running pair', () => {
     try {
       const a = c.spawn();
       const b = c.spawn();
-      await until(() => [a, b].some((r) => r.logLines().some((l) => l.event === 'lease.acquired')), 'a holder');
+      await until(
+        () => [a, b].some((r) => r.logLines().some((l) => l.event === 'lease.acquired')),
+        'a holder',
+      );
       const holder = [a, b].find((r) => r.logLines().some((l) => l.event === 'lease.acquired'))!;
       pgCluster.stop();
       await holder.waitForEvent('lease.lost');

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freshDatabase, handlerDir, startCluster, startProxy, until, LEASE, type Cluster } from './support.ts';
+import {
+  freshDatabase,
+  handlerDir,
+  startCluster,
+  startProxy,
+  until,
+  LEASE,
+  type Cluster,
+} from './support.ts';
 
 // Real daemon processes (the built CLI), one simulator, one real PostgreSQL (TEST_STATE_URL).
 let db: { url: string; drop: () => Promise<void> };
@@ -64,9 +72,17 @@ describe('several replicas on one account', () => {
       }
       await until(allApproved(c, ids), 'every request approved').catch((err: unknown) => {
         const odd = c.replicas.flatMap((r) =>
-          r.logLines().filter((l) => ['request.error', 'request.aborted', 'lease.lost', 'request.state_unavailable'].includes(String(l.event))),
+          r
+            .logLines()
+            .filter((l) =>
+              ['request.error', 'request.aborted', 'lease.lost', 'request.state_unavailable'].includes(
+                String(l.event),
+              ),
+            ),
         );
-        throw new Error(`${String(err)}: ${JSON.stringify(c.statuses(ids))}\n${JSON.stringify(odd, null, 1).slice(0, 4000)}`);
+        throw new Error(
+          `${String(err)}: ${JSON.stringify(c.statuses(ids))}\n${JSON.stringify(odd, null, 1).slice(0, 4000)}`,
+        );
       });
       process.stdout.write(
         `takeover after kill -9 (lease ${LEASE.LEASE_DURATION_MS} ms, renew ${LEASE.LEASE_RENEW_MS} ms): ${takeovers.join(', ')} ms\n`,

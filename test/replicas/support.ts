@@ -9,7 +9,8 @@ import { TEST_API_KEY } from '../support/harness.ts';
 
 /** Set by .ci/run (scripts/ci-postgres.sh); the same default locally after running that script once. */
 export const TEST_STATE_URL =
-  process.env.TEST_STATE_URL ?? 'postgres://fulfillment_test:fulfillment_test@127.0.0.1:5432/fulfillment_test';
+  process.env.TEST_STATE_URL ??
+  'postgres://fulfillment_test:fulfillment_test@127.0.0.1:5432/fulfillment_test';
 
 export const PRODUCT = 'PRD-900-000-013';
 export const LEASE = { LEASE_DURATION_MS: '2000', LEASE_RENEW_MS: '250' };
@@ -19,7 +20,9 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
   const name = `cf_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: TEST_STATE_URL });
   await admin.connect().catch((err: unknown) => {
-    throw new Error(`PostgreSQL at TEST_STATE_URL is not reachable (run scripts/ci-postgres.sh): ${String(err)}`);
+    throw new Error(
+      `PostgreSQL at TEST_STATE_URL is not reachable (run scripts/ci-postgres.sh): ${String(err)}`,
+    );
   });
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
@@ -102,18 +105,24 @@ export async function startCluster(config: string, stateUrl: string): Promise<Cl
     handlerCalls: () =>
       count(
         replicas.flatMap((r) =>
-          r.logLines().filter((l) => l.event === 'handler.call').map((l) => String(l.requestId)),
+          r
+            .logLines()
+            .filter((l) => l.event === 'handler.call')
+            .map((l) => String(l.requestId)),
         ),
       ),
     actions: () =>
       count(
         sim.journal
-          .filter((e) => e.method === 'POST' && /\/(approve|fail|inquire|pend)$/.test(e.path) && e.status < 300)
+          .filter(
+            (e) => e.method === 'POST' && /\/(approve|fail|inquire|pend)$/.test(e.path) && e.status < 300,
+          )
           .map((e) => e.path.split('/')[2]!),
       ),
     statuses: (ids) => ids.map((id) => sim.store.getRequest(id)?.status),
     async close() {
-      for (const r of replicas) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+      for (const r of replicas)
+        if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
       await Promise.all(replicas.map((r) => r.exited));
       await sim.close();
     },
@@ -130,7 +139,9 @@ export async function until(check: () => boolean, what: string, timeoutMs = 20_0
 }
 
 /** A TCP proxy to the database that a test can cut (every socket destroyed, new ones refused). */
-export async function startProxy(target: URL): Promise<{ url: string; cut: () => void; close: () => Promise<void> }> {
+export async function startProxy(
+  target: URL,
+): Promise<{ url: string; cut: () => void; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
   let cut = false;
   const server: Server = createServer((client) => {

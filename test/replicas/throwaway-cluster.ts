@@ -26,7 +26,9 @@ export function throwawayCluster(port: number) {
       '-w',
       '-l',
       join(root, 'log'),
-      ...(action === 'start' ? ['-o', `-p ${port} -k ${root} -c listen_addresses=127.0.0.1`] : ['-m', 'fast']),
+      ...(action === 'start'
+        ? ['-o', `-p ${port} -k ${root} -c listen_addresses=127.0.0.1`]
+        : ['-m', 'fast']),
       action,
     ]);
   return {
