@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PostgresStateStore } from '../../src/state/postgres.ts';
 import {
   freshDatabase,
   handlerDir,
@@ -137,6 +138,26 @@ describe('several replicas on one account', () => {
       await second.waitForEvent('request.deferred', (l) => l.requestId === id);
       expect(second.logLines().some((l) => l.event === 'handler.call')).toBe(false);
       expect(c.statuses([id!])).toEqual(['pending']);
+    } finally {
+      await c.close();
+      h.remove();
+    }
+  });
+
+  it('an outcome recorded by a predecessor is carried out without calling the handler again', async () => {
+    const h = handlerDir(0);
+    const c = await startCluster(h.config, db.url);
+    try {
+      const [decided, fresh] = c.queue(2);
+      // What a holder killed between deciding and sending leaves behind, written by the daemon's store.
+      const store = PostgresStateStore.open({ url: db.url, timeoutMs: 5_000 });
+      await store.migrate();
+      await store.recordOutcome(decided!, { action: 'fail', reason: 'decided before the crash' });
+      await store.close();
+      c.spawn();
+      await until(() => c.statuses([decided!, fresh!]).every((s) => s !== 'pending'), 'both requests done');
+      expect(c.statuses([decided!, fresh!])).toEqual(['failed', 'approved']);
+      expect([...c.handlerCalls().keys()]).toEqual([fresh]);
     } finally {
       await c.close();
       h.remove();
