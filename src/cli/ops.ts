@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { configSecrets, describeConfig, type AppConfig } from '../config/index.ts';
 import type { BuiltDaemon, DaemonHooks } from '../daemon/build.ts';
 import { scheduleIntervalMs } from '../daemon/scheduler.ts';
-import { createHealth } from '../ops/health.ts';
+import { Gauge } from 'prom-client';
+import { createHealth, type Health, type ProbeResult } from '../ops/health.ts';
 import { createMetrics, type Metrics } from '../ops/metrics.ts';
 import { startOpsServer, type OpsServer } from '../ops/server.ts';
 import { combineHooks, createStatusRecorder, type StatusRecorder } from '../ops/status.ts';
@@ -44,12 +45,46 @@ export async function startOps(
   metrics.trackBackoff(built.backoff);
   status.setBackoff(built.backoff);
   status.observe(built.events);
-  const health = createHealth({
+  observeLeadership(built, metrics);
+  const cycleHealth = createHealth({
     intervalMs: scheduleIntervalMs(config.poll.schedule),
     configLoaded: true,
     stopping: () => built.daemon.stopping,
   });
-  health.observe(built.events);
+  cycleHealth.observe(built.events);
+  const health = standbyAware(cycleHealth, built);
   if (config.ops.port === 0) return undefined;
   return startOpsServer({ host: config.ops.host, port: config.ops.port, health, metrics, status, log });
+}
+
+/** connect_fulfillment_leader: 1 on the replica holding the lease (and on a lone replica), else 0. */
+function observeLeadership(built: BuiltDaemon, metrics: Metrics): void {
+  const leader = new Gauge({
+    name: 'connect_fulfillment_leader',
+    help: '1 while this replica holds the lease and processes requests (always 1 without state.url), else 0.',
+    registers: [metrics.registry],
+  });
+  const leadership = built.leadership;
+  leader.set(!leadership || leadership.holding ? 1 : 0);
+  leadership?.on('change', (role) => leader.set(role === 'leader' ? 1 : 0));
+}
+
+/**
+ * A standby runs no cycles, yet it is healthy and ready: restarting it would not help, and a
+ * Kubernetes rollout must be able to count it as available, since it takes over within a lease
+ * duration. Its probes answer from the lease instead of from cycles.
+ */
+function standbyAware(health: Health, built: BuiltDaemon): Health {
+  const leadership = built.leadership;
+  if (!leadership) return health;
+  const standby = (probe: () => ProbeResult) => (): ProbeResult => {
+    if (leadership.holding || built.daemon.stopping) return probe();
+    return {
+      ok: true,
+      reason: 'standby',
+      message: 'standing by: another replica holds the lease (or the state database is being retried)',
+      details: { role: 'standby' },
+    };
+  };
+  return { ...health, liveness: standby(health.liveness), readiness: standby(health.readiness) };
 }

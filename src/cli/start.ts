@@ -46,6 +46,7 @@ export const startCommand: Command = {
     let ops: OpsServer | undefined;
     try {
       built = await buildDaemon(daemonSettings(loaded.config, 'start'), log, instruments.hooks);
+      await built.leadership?.start(); // the first try at the lease, so that daemon.started knows the role
       announce(log, loaded, built, demo);
       ops = await startOps(loaded.config, built, instruments, log);
     } catch (err) {
@@ -66,6 +67,8 @@ export const startCommand: Command = {
         graceMs: loaded.config.shutdown.graceMs,
         beforeExit: async () => {
           await ops?.close();
+          await built.leadership?.stop(); // hands the lease over at once instead of at expiry
+          await built.state.close();
           await built.connection.close();
           await demo?.simulator.close();
           await flushLogger(log);
@@ -90,6 +93,7 @@ function announce(
     mode: demo ? 'demo' : loaded.mode,
     schedule: loaded.config.poll.schedule,
     products: built.router.products,
+    role: built.leadership?.role ?? 'single',
   };
   if (demo) {
     log.info(

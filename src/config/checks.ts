@@ -27,6 +27,7 @@ export function decideMode({
 const ORDERED_PAIRS = [
   ['retry.baseDelayMs', 'retry.maxDelayMs'],
   ['processing.backoffBaseMs', 'processing.backoffMaxMs'],
+  ['lease.renewMs', 'lease.durationMs'],
 ] as const;
 
 export function checkOrderedPairs(values: Readonly<Record<string, unknown>>): Problem[] {

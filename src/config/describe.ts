@@ -22,6 +22,16 @@ export function describeConfig(loaded: Pick<LoadedConfig, 'config'>): AppConfig 
 export function configSecrets(config: AppConfig): string[] {
   return [
     ...SENSITIVE_KEYS.map((key) => readPath(config, key)),
+    statePassword(config.state.url),
     ...config.handlers.map((entry) => entry.webhook?.secret),
-  ].filter((value): value is string => typeof value === 'string');
+  ].filter((value): value is string => typeof value === 'string' && value !== '');
+}
+
+/** The password in state.url, masked in every log line like the API key. */
+function statePassword(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }

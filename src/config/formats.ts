@@ -81,6 +81,25 @@ const FORMATS = {
   'handler-list': {
     check: (value) => checkHandlerList(value),
   },
+  // The value is never echoed: it carries the database password.
+  'postgres-url': {
+    check: (value) =>
+      value === '' || isPostgresUrl(value)
+        ? []
+        : [
+            {
+              message: 'must be empty (state in memory) or a postgres://user:password@host:5432/database URL',
+            },
+          ],
+    coerce: (raw) => raw.trim(),
+  },
+  word: {
+    check: (value) =>
+      typeof value === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(value)
+        ? []
+        : [{ message: 'must be 1–100 letters, digits or . _ : -', value }],
+    coerce: (raw) => raw.trim(),
+  },
 } satisfies Record<string, Format>;
 
 export type FormatName = keyof typeof FORMATS;
@@ -119,4 +138,14 @@ function isHttpUrl(value: unknown): boolean {
   if (typeof value !== 'string') return false;
   const url = URL.parse(value);
   return url !== null && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+}
+
+function isPostgresUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }

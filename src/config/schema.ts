@@ -158,6 +158,35 @@ export const configSchema = {
       env: 'SHUTDOWN_GRACE_MS',
     },
   },
+  state: {
+    url: {
+      doc: 'postgres://user:password@host:5432/db: durable state shared by replicas, and leader election. Empty: in memory, one replica.',
+      format: 'postgres-url',
+      sensitive: true,
+      default: '',
+      env: 'STATE_URL',
+    },
+  },
+  lease: {
+    name: {
+      doc: 'The lease replicas compete for; one per Connect account.',
+      format: 'word',
+      default: 'default',
+      env: 'LEASE_NAME',
+    },
+    durationMs: {
+      doc: 'A holder that has not renewed for this long loses the lease, in ms.',
+      ...int(1_000, HOUR),
+      default: 15_000,
+      env: 'LEASE_DURATION_MS',
+    },
+    renewMs: {
+      doc: 'How often the holder renews (and standbys try to take over), in ms.',
+      ...int(100, HOUR),
+      default: 5_000,
+      env: 'LEASE_RENEW_MS',
+    },
+  },
   ops: {
     port: {
       doc: 'Port of /healthz, /readyz and /metrics; 0 turns the ops server off.',

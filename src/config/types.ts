@@ -52,6 +52,14 @@ export interface AppConfig {
   readonly shutdown: {
     readonly graceMs: number;
   };
+  readonly state: {
+    readonly url: string;
+  };
+  readonly lease: {
+    readonly name: string;
+    readonly durationMs: number;
+    readonly renewMs: number;
+  };
   readonly ops: {
     readonly port: number;
     readonly host: string;

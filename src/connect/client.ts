@@ -32,6 +32,8 @@ export interface ClientHooks {
     attempt: number;
     delayMs: number;
   }): void;
+  /** Called right before each write (non-GET) is sent; throwing refuses it (a lost lease). */
+  beforeWrite?(call: { method: string; path: string }): void;
 }
 
 export interface ConnectClientOptions {
@@ -310,6 +312,7 @@ export class ConnectClient {
   /** One attempt through the gate, observed for metrics. */
   async #attempt(call: HttpCall): Promise<HttpResult> {
     return this.#gate.run(async () => {
+      if (call.method !== 'GET') this.#hooks.beforeWrite?.({ method: call.method, path: call.path });
       const started = performance.now();
       const observe = (status: number | undefined, code: ConnectErrorCode | undefined) =>
         this.#hooks.onCall?.({

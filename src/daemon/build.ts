@@ -6,6 +6,13 @@ import { RequestBackoff } from '../fulfillment/backoff.ts';
 import { FulfillmentEvents } from '../fulfillment/events.ts';
 import { loadHandlers, type HandlerEntry } from '../fulfillment/loader.ts';
 import type { Router } from '../fulfillment/router.ts';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { Leadership } from '../state/leadership.ts';
+import { maskUrl } from '../state/mask.ts';
+import { MemoryStateStore } from '../state/memory.ts';
+import { PostgresStateStore } from '../state/postgres.ts';
+import type { StateStore } from '../state/store.ts';
 import { Daemon } from './daemon.ts';
 
 /** The part of the configuration the daemon runs on (config/ maps files and env onto it). */
@@ -22,6 +29,9 @@ export interface DaemonSettings {
   retry: RetryOptions;
   processing: { concurrency: number; handlerTimeoutMs: number; backoffBaseMs: number; backoffMaxMs: number };
   handlers: readonly HandlerEntry[];
+  /** Absent or empty url: in memory, one replica. */
+  state?: { url: string };
+  lease?: { name: string; durationMs: number; renewMs: number };
 }
 
 export interface BuiltDaemon {
@@ -30,8 +40,17 @@ export interface BuiltDaemon {
   connection: ConnectConnection;
   events: FulfillmentEvents;
   backoff: RequestBackoff;
+  state: StateStore;
+  /** Present with state.url: the lease this replica holds or waits for. */
+  leadership?: Leadership;
   /** Handler entries that load but are probably not meant (logged as config.warning). */
   handlerWarnings?: string[];
+}
+
+/** The store and the lease of a replica that shares an account with others. */
+interface Replication {
+  store: PostgresStateStore;
+  leadership: Leadership;
 }
 
 export type DaemonHooks = ClientHooks & { onPause?: (ms: number) => void };
@@ -44,7 +63,29 @@ export async function buildDaemon(
 ): Promise<BuiltDaemon> {
   const handlerWarnings: string[] = [];
   const router = await loadHandlers(settings.handlers, handlerWarnings);
-  return { ...createDaemon(settings, router, log, hooks), handlerWarnings };
+  const replication = settings.state?.url ? replicate(settings, log) : undefined;
+  return { ...createDaemon(settings, router, log, hooks, replication), handlerWarnings };
+}
+
+function replicate(settings: DaemonSettings, log: Logger): Replication {
+  const url = settings.state!.url;
+  const lease = settings.lease ?? { name: 'default', durationMs: 15_000, renewMs: 5_000 };
+  // A statement slower than this counts as failed: the lease must not hang on it.
+  const store = PostgresStateStore.open({
+    url,
+    timeoutMs: Math.min(Math.max(lease.renewMs, 1_000), Math.round(lease.durationMs / 2)),
+  });
+  const leadership = new Leadership({
+    store,
+    prepare: () => store.migrate(),
+    name: lease.name,
+    holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    durationMs: lease.durationMs,
+    renewMs: lease.renewMs,
+    log,
+    where: maskUrl(url),
+  });
+  return { store, leadership };
 }
 
 /** Client, backoff and events wired around a router (tests pass handler objects directly). */
@@ -53,7 +94,11 @@ export function createDaemon(
   router: Router,
   log: Logger,
   hooks: DaemonHooks = {},
+  replication?: Replication,
 ): BuiltDaemon {
+  const leadership = replication?.leadership;
+  if (leadership) hooks = { ...hooks, beforeWrite: () => leadership.assertHolding() };
+  const state: StateStore = replication?.store ?? new MemoryStateStore();
   const connection = connectTo(
     {
       ...settings.connect,
@@ -68,11 +113,14 @@ export function createDaemon(
   const backoff = new RequestBackoff({
     baseMs: settings.processing.backoffBaseMs,
     maxMs: settings.processing.backoffMaxMs,
+    store: state,
   });
   const daemon = new Daemon({
     schedule: settings.poll.schedule,
     log,
+    ...(leadership ? { leadership } : {}),
     cycle: {
+      ...(replication ? { outcomes: state } : {}),
       client: connection.client,
       router,
       backoff,
@@ -83,5 +131,5 @@ export function createDaemon(
       concurrency: settings.processing.concurrency,
     },
   });
-  return { daemon, router, connection, events, backoff };
+  return { daemon, router, connection, events, backoff, state, ...(leadership ? { leadership } : {}) };
 }

@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
 import { runCycle, type CycleDeps } from '../fulfillment/cycle.ts';
 import type { CycleSummary } from '../fulfillment/events.ts';
+import type { Leadership } from '../state/leadership.ts';
 import { Scheduler } from './scheduler.ts';
 
 export interface DaemonOptions {
   cycle: CycleDeps;
   schedule: string;
   log: Logger;
+  /** With several replicas: cycles run only while this replica holds the lease. */
+  leadership?: Leadership;
 }
 
 /**
@@ -21,6 +24,7 @@ export class Daemon {
   readonly #abort = new AbortController();
   #current: { id: Promise<CycleSummary>; cycleId?: string } | undefined;
   #inFlight = 0;
+  #started = false;
 
   constructor(options: DaemonOptions) {
     this.#options = options;
@@ -30,6 +34,10 @@ export class Daemon {
     });
     options.cycle.events.on('request:start', () => this.#inFlight++);
     options.cycle.events.on('request:done', () => this.#inFlight--);
+    // A new holder starts at once rather than at the next tick.
+    options.leadership?.on('change', (role) => {
+      if (role === 'leader' && this.#started) this.tick();
+    });
   }
 
   get events() {
@@ -47,6 +55,7 @@ export class Daemon {
 
   /** Starts the schedule and runs a first cycle right away. */
   start(): void {
+    this.#started = true;
     this.#scheduler.start();
     this.tick();
   }
@@ -54,6 +63,7 @@ export class Daemon {
   /** One tick: a cycle, unless one is running (then the tick is skipped and logged). */
   tick(): void {
     if (this.stopping) return;
+    if (this.#options.leadership && !this.#options.leadership.holding) return; // a standby
     if (this.#current) {
       this.#options.log.warn(
         { event: 'cycle.skipped', runningCycleId: this.#current.cycleId },
@@ -69,7 +79,10 @@ export class Daemon {
 
   /** Runs one cycle now (run-once, and each tick). */
   async runCycle(): Promise<CycleSummary> {
-    const running = runCycle(this.#options.cycle, { drain: this.#drain.signal, abort: this.#abort.signal });
+    const term = this.#options.leadership?.signal;
+    // Losing the lease aborts the cycle like a forced stop: no new request, handlers' signals abort.
+    const abort = term ? AbortSignal.any([this.#abort.signal, term]) : this.#abort.signal;
+    const running = runCycle(this.#options.cycle, { drain: this.#drain.signal, abort });
     this.#current = { id: running };
     try {
       return await running;

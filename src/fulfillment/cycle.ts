@@ -109,7 +109,14 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
   await pool.onIdle();
 
   // Only a complete listing tells which requests are no longer pending.
-  if (listedAll) deps.backoff.retainOnly(pending);
+  if (listedAll) {
+    await deps.backoff.retainOnly(pending).catch((err: unknown) => {
+      log.warn(
+        { event: 'state.unavailable', err },
+        'state store unavailable: old backoff entries kept for now',
+      );
+    });
+  }
   summary.durationMs = Math.round(performance.now() - started);
   if (abortedBy !== undefined) {
     summary.result = 'aborted';

@@ -9,12 +9,16 @@ import type { HandlerContext, HandlerFunction } from './handler.ts';
 import { validateOutcome, type Outcome, type OutcomeAction } from './outcomes.ts';
 import { postNote } from './notes.ts';
 import type { Router } from './router.ts';
+import type { StateStore } from '../state/store.ts';
+import { isLeaseLost } from '../state/lease-error.ts';
 
 export interface RequestDeps {
   client: ConnectClient;
   router: Router;
   backoff: RequestBackoff;
   handlerTimeoutMs: number;
+  /** Durable store (state.url): decided outcomes are recorded there before they are carried out. */
+  outcomes?: StateStore;
 }
 
 export interface RequestRun {
@@ -68,8 +72,21 @@ class HandlerError extends Error {
  * result, and a request that could not be handled is left pending for a later cycle.
  */
 export async function processRequest(deps: RequestDeps, run: RequestRun): Promise<RequestResult> {
+  try {
+    return await handleRequest(deps, run);
+  } catch (err) {
+    // Only the state store gets here (the database went away): the request stays pending as it was.
+    run.log.warn(
+      { event: 'request.state_unavailable', err },
+      `${run.request.id}: state store unavailable (${err instanceof Error ? err.message : String(err)}); left pending`,
+    );
+    return { kind: 'error', code: 'state_unavailable' };
+  }
+}
+
+async function handleRequest(deps: RequestDeps, run: RequestRun): Promise<RequestResult> {
   const { request, log } = run;
-  const waitMs = deps.backoff.waitFor(request.id);
+  const { waitMs, attempt } = await deps.backoff.check(request.id);
   if (waitMs > 0) {
     log.debug(
       { event: 'request.deferred', nextAttemptInMs: waitMs },
@@ -93,28 +110,39 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
     return { kind: 'unhandled' };
   }
 
-  const attempt = deps.backoff.attemptOf(request.id);
   const started = performance.now();
   let handlerMs: number | undefined;
+  // An outcome a predecessor decided but did not finish carrying out: execute it, never ask again.
+  const recorded = await deps.outcomes?.recordedOutcome(request.id);
   try {
-    const outcome = await callHandler(
-      route.handle,
-      request,
-      {
-        log,
-        signal: run.signal,
-        client: deps.client,
-        attempt,
-        cycleId: run.cycleId,
-      },
-      deps.handlerTimeoutMs,
-    );
-    handlerMs = performance.now() - started;
+    const outcome =
+      recorded ??
+      (await callHandler(
+        route.handle,
+        request,
+        {
+          log,
+          signal: run.signal,
+          client: deps.client,
+          attempt,
+          cycleId: run.cycleId,
+        },
+        deps.handlerTimeoutMs,
+      ));
+    if (recorded)
+      log.info(
+        { event: 'request.resumed', action: recorded.action },
+        `${request.id}: carrying out the recorded ${recorded.action}`,
+      );
+    else handlerMs = performance.now() - started;
     checkOutcomeAgainstRequest(request, outcome);
+    const record = deps.outcomes && !recorded && outcome.action !== 'skip';
+    if (record) await deps.outcomes!.recordOutcome(request.id, outcome);
     const applied = await executeOutcome(deps.client, request, outcome, run.signal);
     if (outcome.note !== undefined) await postNote(deps.client, request.id, outcome.note, log, run.signal);
-    if (outcome.action === 'skip') deps.backoff.recordSkip(request.id, outcome.retryAfterMs);
-    else deps.backoff.recordSuccess(request.id);
+    if (deps.outcomes && outcome.action !== 'skip') await deps.outcomes.clearOutcome(request.id);
+    if (outcome.action === 'skip') await deps.backoff.recordSkip(request.id, outcome.retryAfterMs);
+    else await deps.backoff.recordSuccess(request.id);
     log.info(
       {
         event: 'request.processed', // cycleId and requestId come with the child logger
@@ -131,13 +159,13 @@ export async function processRequest(deps: RequestDeps, run: RequestRun): Promis
     );
     return { kind: KIND_OF[outcome.action], action: outcome.action, handlerMs };
   } catch (err) {
-    if (run.signal.aborted && !(err instanceof HandlerTimeoutError)) {
+    if ((run.signal.aborted && !(err instanceof HandlerTimeoutError)) || isLeaseLost(err)) {
       log.warn({ event: 'request.aborted' }, `${request.id}: interrupted; left for the next cycle`);
       return { kind: 'skipped', code: 'aborted' };
     }
     const code = errorCode(err);
     if (CYCLE_FATAL.has(code)) return { kind: 'error', code, fatal: err };
-    const nextAttemptInMs = deps.backoff.recordFailure(request.id);
+    const nextAttemptInMs = await deps.backoff.recordFailure(request.id, code);
     // The handler's own mistakes name it: which module, which function.
     const handler = isHandlersFault(err)
       ? { handler: route.name, handlerModule: route.module, handlerFunction: request.type }

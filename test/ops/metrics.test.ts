@@ -143,10 +143,10 @@ describe('metrics', () => {
         'connect_fulfillment_requests_in_backoff',
       );
     expect(await scrape()).toBe(0);
-    backoff.recordFailure('PR-1');
-    backoff.recordFailure('PR-2');
+    await backoff.recordFailure('PR-1');
+    await backoff.recordFailure('PR-2');
     expect(await scrape()).toBe(2);
-    backoff.recordSuccess('PR-1');
+    await backoff.recordSuccess('PR-1');
     expect(await scrape()).toBe(1);
   });
 

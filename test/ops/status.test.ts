@@ -32,9 +32,9 @@ function setup(limits?: { cycles?: number }) {
 }
 
 /** A cycle in which FAILING's handler throws (the executor records the failure in the backoff first). */
-function failingCycle(s: ReturnType<typeof setup>, cycleId: string, message: string) {
+async function failingCycle(s: ReturnType<typeof setup>, cycleId: string, message: string) {
   s.events.emit('cycle:start', { cycleId });
-  s.backoff.recordFailure(FAILING);
+  await s.backoff.recordFailure(FAILING);
   processRequest(s.events, { cycleId, requestId: FAILING, kind: 'error', code: 'handler_error', message });
   processRequest(s.events, { cycleId, requestId: 'PR-1111-2222-3333-002' });
   s.clock.advance(1500);
@@ -42,11 +42,11 @@ function failingCycle(s: ReturnType<typeof setup>, cycleId: string, message: str
 }
 
 describe('status recorder', () => {
-  it('records cycles, the request in backoff and its handler errors, with secrets masked', () => {
+  it('records cycles, the request in backoff and its handler errors, with secrets masked', async () => {
     const s = setup();
-    failingCycle(s, 'c1', 'boom');
+    await failingCycle(s, 'c1', 'boom');
     s.clock.advance(60_000);
-    failingCycle(s, 'c2', `vendor API said no to ${SECRET}`);
+    await failingCycle(s, 'c2', `vendor API said no to ${SECRET}`);
     const snap = statusSchema.parse(s.status.snapshot());
 
     expect(snap.cycles.map((c) => [c.cycleId, c.result, c.durationMs])).toEqual([
@@ -63,14 +63,14 @@ describe('status recorder', () => {
     expect(JSON.stringify(snap)).not.toContain('verysecretpart');
   });
 
-  it('forgets a request once it succeeds, and keeps only the newest cycles', () => {
+  it('forgets a request once it succeeds, and keeps only the newest cycles', async () => {
     const s = setup({ cycles: 2 });
-    failingCycle(s, 'c1', 'boom');
+    await failingCycle(s, 'c1', 'boom');
     s.events.emit('cycle:start', { cycleId: 'c2' });
     // Passed over while it waits: still in backoff.
     processRequest(s.events, { cycleId: 'c2', requestId: FAILING, kind: 'skipped', action: undefined });
     expect(statusSchema.parse(s.status.snapshot()).backoff).toHaveLength(1);
-    s.backoff.recordSuccess(FAILING);
+    await s.backoff.recordSuccess(FAILING);
     processRequest(s.events, { cycleId: 'c2', requestId: FAILING });
     s.events.emit('cycle:end', summary({ cycleId: 'c2', found: 1, approved: 1 }));
     s.events.emit('cycle:start', { cycleId: 'c3' });
@@ -121,7 +121,7 @@ describe('status endpoints', () => {
 
   it('serves /status.json and an escaped, self-refreshing page at / with no external asset', async () => {
     const s = setup();
-    failingCycle(s, 'c1', '<script>alert(1)</script>');
+    await failingCycle(s, 'c1', '<script>alert(1)</script>');
     const health = createHealth({ intervalMs: 60_000, configLoaded: true });
     const metrics = createMetrics({ defaultMetrics: false });
     server = await startOpsServer({
