@@ -45,7 +45,7 @@ export async function startOps(
   metrics.trackBackoff(built.backoff);
   status.setBackoff(built.backoff);
   status.observe(built.events);
-  observeLeadership(built, metrics);
+  observeLeadership(built, metrics, status);
   const cycleHealth = createHealth({
     intervalMs: scheduleIntervalMs(config.poll.schedule),
     configLoaded: true,
@@ -57,8 +57,11 @@ export async function startOps(
   return startOpsServer({ host: config.ops.host, port: config.ops.port, health, metrics, status, log });
 }
 
-/** connect_fulfillment_leader: 1 on the replica holding the lease (and on a lone replica), else 0. */
-function observeLeadership(built: BuiltDaemon, metrics: Metrics): void {
+/**
+ * connect_fulfillment_leader: 1 on the replica holding the lease (and on a lone replica), else 0;
+ * the status page shows the same as its role.
+ */
+function observeLeadership(built: BuiltDaemon, metrics: Metrics, status: StatusRecorder): void {
   const leader = new Gauge({
     name: 'connect_fulfillment_leader',
     help: '1 while this replica holds the lease and processes requests (always 1 without state.url), else 0.',
@@ -66,7 +69,12 @@ function observeLeadership(built: BuiltDaemon, metrics: Metrics): void {
   });
   const leadership = built.leadership;
   leader.set(!leadership || leadership.holding ? 1 : 0);
-  leadership?.on('change', (role) => leader.set(role === 'leader' ? 1 : 0));
+  if (!leadership) return;
+  status.setRole(leadership.holding ? 'holder' : 'standby');
+  leadership.on('change', (role) => {
+    leader.set(role === 'leader' ? 1 : 0);
+    status.setRole(role === 'leader' ? 'holder' : 'standby');
+  });
 }
 
 /**
