@@ -11,8 +11,10 @@ import {
   describeIssues,
   parseContentRange,
   parseItems,
+  TierConfigRequestSchema,
   type FulfillmentRequest,
   type InvalidItem,
+  type TierConfigRequest,
 } from './schemas.ts';
 import type { HttpCall, HttpResult, Transport } from './transport.ts';
 
@@ -72,11 +74,44 @@ const TARGET_STATUS: Record<Action, string> = {
   pend: 'pending',
 };
 
-const ALLOWED_FROM: Record<Action, readonly string[]> = {
-  approve: ['pending'],
-  fail: ['pending', 'inquiring', 'tiers_setup'],
-  inquire: ['pending'],
-  pend: ['inquiring'],
+/**
+ * What the keyset listing and the actions need to know of one kind of object Connect moves through
+ * statuses: asset requests (`/requests`) and tier configuration requests (`/tier/config-requests`).
+ */
+interface ObjectKind<T> {
+  path: string;
+  /** Strict: a listed item of this shape is handed out, an item read back is acted on. */
+  schema: z.ZodType<T>;
+  /** The statuses each action is allowed from. */
+  allowedFrom: Record<Action, readonly string[]>;
+  /** The item's creation time, the keyset the listing pages on (`created` in filters and ordering). */
+  createdOf(item: unknown): string | undefined;
+}
+
+const REQUESTS: ObjectKind<FulfillmentRequest> = {
+  path: '/requests',
+  schema: FulfillmentRequestSchema,
+  allowedFrom: {
+    approve: ['pending'],
+    fail: ['pending', 'inquiring', 'tiers_setup'],
+    inquire: ['pending'],
+    pend: ['inquiring'],
+  },
+  createdOf: (item) => nonEmpty((item as { created?: unknown } | null)?.created),
+};
+
+/** A TCR shows its creation time as `events.created.at`; Connect filters and orders it as `created`. */
+const TIER_CONFIG_REQUESTS: ObjectKind<TierConfigRequest> = {
+  path: '/tier/config-requests',
+  schema: TierConfigRequestSchema,
+  allowedFrom: {
+    approve: ['pending'],
+    fail: ['pending', 'inquiring'],
+    inquire: ['pending'],
+    pend: ['inquiring'],
+  },
+  createdOf: (item) =>
+    nonEmpty((item as { events?: { created?: { at?: unknown } | null } | null } | null)?.events?.created?.at),
 };
 
 /** Failures after which re-reading the request would not help (or is not allowed to happen). */
@@ -140,6 +175,27 @@ export class ConnectClient {
   }
 
   async *listRequests(filter: Rql, options: ListOptions): AsyncGenerator<FulfillmentRequest> {
+    yield* this.#keysetListing(REQUESTS, filter, options);
+  }
+
+  /**
+   * The tier configuration requests (TCRs) of the given products in the given statuses, each exactly
+   * once: the same keyed listing as the requests', on `/tier/config-requests`.
+   */
+  async *listTierConfigRequestsIn(
+    statuses: readonly string[],
+    productIds: readonly string[],
+    options: ListOptions,
+  ): AsyncGenerator<TierConfigRequest> {
+    const filter = rql.and(statusFilter(statuses), rql.in('configuration.product.id', productIds));
+    yield* this.#keysetListing(TIER_CONFIG_REQUESTS, filter, options);
+  }
+
+  async *#keysetListing<T extends { id: string }>(
+    kind: ObjectKind<T>,
+    filter: Rql,
+    options: ListOptions,
+  ): AsyncGenerator<T> {
     const seen = new Set<string>();
     // The next page is asked for as soon as a page arrives, while its requests are handled: fetched
     // only when they have all been handed out, every page boundary would leave the calls in flight
@@ -147,7 +203,7 @@ export class ConnectClient {
     const stopped = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stopped.signal]) : stopped.signal;
     const fetchPage = (cursor: KeysetCursor) => {
-      const page = this.#page('/requests', keysetQuery(filter, cursor, options.pageSize), signal);
+      const page = this.#page(kind.path, keysetQuery(filter, cursor, options.pageSize), signal);
       page.catch(() => {}); // awaited below, or dropped with the listing when the consumer stops first
       return page;
     };
@@ -156,14 +212,17 @@ export class ConnectClient {
     try {
       while (cursor) {
         const { items } = await next;
-        cursor = items.length < options.pageSize ? undefined : advance(cursor, items, options.pageSize);
+        cursor =
+          items.length < options.pageSize
+            ? undefined
+            : advance(cursor, items, options.pageSize, kind.createdOf);
         if (cursor) next = fetchPage(cursor);
-        const { valid, invalid } = parseItems(items, FulfillmentRequestSchema);
+        const { valid, invalid } = parseItems(items, kind.schema);
         invalid.forEach((item) => options.onInvalid?.(item));
-        for (const request of valid) {
-          if (seen.has(request.id)) continue;
-          seen.add(request.id);
-          yield request;
+        for (const item of valid) {
+          if (seen.has(item.id)) continue;
+          seen.add(item.id);
+          yield item;
         }
       }
     } finally {
@@ -209,19 +268,54 @@ export class ConnectClient {
   }
 
   approve(id: string, body: ApproveBody, signal?: AbortSignal): Promise<ActionResult> {
-    return this.#action(id, 'approve', body, signal);
+    return this.#action(REQUESTS, id, 'approve', body, signal);
   }
 
   fail(id: string, reason: string, signal?: AbortSignal): Promise<ActionResult> {
-    return this.#action(id, 'fail', { reason }, signal);
+    return this.#action(REQUESTS, id, 'fail', { reason }, signal);
   }
 
   inquire(id: string, signal?: AbortSignal): Promise<ActionResult> {
-    return this.#action(id, 'inquire', {}, signal);
+    return this.#action(REQUESTS, id, 'inquire', {}, signal);
   }
 
   pend(id: string, signal?: AbortSignal): Promise<ActionResult> {
-    return this.#action(id, 'pend', {}, signal);
+    return this.#action(REQUESTS, id, 'pend', {}, signal);
+  }
+
+  async getTierConfigRequest(id: string, signal?: AbortSignal): Promise<TierConfigRequest> {
+    return this.get(
+      `${TIER_CONFIG_REQUESTS.path}/${encodeURIComponent(id)}`,
+      TierConfigRequestSchema,
+      signal,
+    );
+  }
+
+  /** A TCR's parameter values and/or value errors (`{"params":[...]}`); harmless to repeat, so retried. */
+  async updateTierConfigParams(id: string, params: ParamUpdate[], signal?: AbortSignal): Promise<void> {
+    await this.call({
+      method: 'PUT',
+      path: `${TIER_CONFIG_REQUESTS.path}/${encodeURIComponent(id)}`,
+      body: { params },
+      signal,
+    });
+  }
+
+  /** A TCR is approved with a template only: `{"template":{"id":"TL-..."}}`. */
+  approveTierConfig(id: string, templateId: string, signal?: AbortSignal): Promise<ActionResult> {
+    return this.#action(TIER_CONFIG_REQUESTS, id, 'approve', { template: { id: templateId } }, signal);
+  }
+
+  failTierConfig(id: string, reason: string, signal?: AbortSignal): Promise<ActionResult> {
+    return this.#action(TIER_CONFIG_REQUESTS, id, 'fail', { reason }, signal);
+  }
+
+  inquireTierConfig(id: string, signal?: AbortSignal): Promise<ActionResult> {
+    return this.#action(TIER_CONFIG_REQUESTS, id, 'inquire', {}, signal);
+  }
+
+  pendTierConfig(id: string, signal?: AbortSignal): Promise<ActionResult> {
+    return this.#action(TIER_CONFIG_REQUESTS, id, 'pend', {}, signal);
   }
 
   /** A write whose repetition is not harmless (creating requests): one attempt past the gate, retried only on 429. */
@@ -254,8 +348,15 @@ export class ConnectClient {
    * already in the target status the action is done. Only a request still in a status the action is
    * allowed from is tried again, within the retry policy.
    */
-  async #action(id: string, action: Action, body: unknown, signal?: AbortSignal): Promise<ActionResult> {
-    const path = `/requests/${encodeURIComponent(id)}/${action}`;
+  async #action<T extends { status: string }>(
+    kind: ObjectKind<T>,
+    id: string,
+    action: Action,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<ActionResult> {
+    const objectPath = `${kind.path}/${encodeURIComponent(id)}`;
+    const path = `${objectPath}/${action}`;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.#attempt({ method: 'POST', path, body, signal, discardBody: true });
@@ -263,7 +364,7 @@ export class ConnectClient {
       } catch (err) {
         if (!isConnectError(err) || FINAL_FOR_ACTIONS.has(err.code)) throw err;
         if (err.code !== 'rate_limited') {
-          const current = await this.getRequest(id, signal);
+          const current = await this.get(objectPath, kind.schema, signal);
           if (current.status === TARGET_STATUS[action]) {
             this.#log.info(
               { event: 'api.action_already_done', requestId: id, action, status: current.status, err },
@@ -271,10 +372,11 @@ export class ConnectClient {
             );
             return { result: 'already_done', action };
           }
-          if (!ALLOWED_FROM[action].includes(current.status)) {
+          const allowedFrom = kind.allowedFrom[action];
+          if (!allowedFrom.includes(current.status)) {
             throw new ConnectError(
               'invalid_state',
-              `${action} of ${id}: request is ${current.status}, not ${ALLOWED_FROM[action].join('/')}`,
+              `${action} of ${id}: request is ${current.status}, not ${allowedFrom.join('/')}`,
               {
                 method: 'POST',
                 path: routeOf(path),
@@ -418,7 +520,12 @@ function keysetQuery(filter: Rql, cursor: KeysetCursor, pageSize: number): strin
 }
 
 /** The cursor after a full page: past its last timestamp, or further into a tie that fills the page. */
-function advance(cursor: KeysetCursor, items: unknown[], pageSize: number): KeysetCursor {
+function advance(
+  cursor: KeysetCursor,
+  items: unknown[],
+  pageSize: number,
+  createdOf: (item: unknown) => string | undefined,
+): KeysetCursor {
   const lastCreated = createdOf(items[items.length - 1]);
   // Without a usable timestamp on the last item, or within one timestamp, page on by offset.
   if (lastCreated === undefined || lastCreated === cursor.since)
@@ -426,7 +533,6 @@ function advance(cursor: KeysetCursor, items: unknown[], pageSize: number): Keys
   return { since: lastCreated, offset: 0 };
 }
 
-function createdOf(item: unknown): string | undefined {
-  const created = (item as { created?: unknown } | null)?.created;
-  return typeof created === 'string' && created !== '' ? created : undefined;
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -118,6 +118,37 @@ export const FulfillmentRequestSchema = z.looseObject({
   asset: AssetSchema,
 });
 
+/**
+ * A tier configuration request (`TCR-...`): Connect asks the vendor to set up (or update) a tier
+ * account's configuration of a product. Required is what routing and acting rely on: the id, type,
+ * status and the configuration's product; the account and params are there to be read.
+ */
+export const TierConfigRequestSchema = z.looseObject({
+  id: z.string().min(1),
+  type: z.string(),
+  status: z.string(),
+  configuration: z.looseObject({
+    id: str,
+    tier_level: z.number().nullish(),
+    product: idName,
+    account: AccountSchema.nullish(),
+    marketplace: idName.nullish(),
+    connection: z.looseObject({ id: z.string(), type: str }).nullish(),
+    params: z.array(ParamSchema).nullish(),
+  }),
+  params: z.array(ParamSchema).nullish(),
+  reason: str,
+  notes: str,
+  template: z.looseObject({ id: str }).nullish(),
+  events: z
+    .looseObject({
+      created: z.looseObject({ at: str }).nullish(),
+      updated: z.looseObject({ at: str }).nullish(),
+    })
+    .nullish(),
+});
+
+export type TierConfigRequest = z.infer<typeof TierConfigRequestSchema>;
 export type FulfillmentRequest = z.infer<typeof FulfillmentRequestSchema>;
 export type Asset = z.infer<typeof AssetSchema>;
 export type Param = z.infer<typeof ParamSchema>;

@@ -17,7 +17,7 @@ export function makeParam(
     value,
     value_error: valueError,
     value_choices: definition.choices ?? [],
-    scope: 'asset',
+    scope: definition.scope ?? 'asset',
     phase: definition.phase,
     constraints: {
       required: definition.required ?? false,

@@ -91,6 +91,37 @@ export function createSimulatorHandlers(options: SimulatorHandlerOptions): HttpH
     ),
 
     http.get(
+      `${API}/tier/config-requests`,
+      route(({ request }) => listing('tierConfigRequests', request)),
+    ),
+    ...ACTIONS.map((action) =>
+      http.post<IdParams>(
+        `${API}/tier/config-requests/:id/${action}`,
+        route<IdParams>(async ({ params, request }) => {
+          const tcr = store.actOnTierConfig(params.id, action, await readJson(request), (live) => live);
+          // The spec answers approve with the template and date, the other actions with 204.
+          if (action !== 'approve') return new Response(null, { status: 204 });
+          return jsonResponse({
+            template: { id: tcr.template.id, representation: tcr.template.name },
+            effective_date: tcr.events.updated.at,
+          });
+        }),
+      ),
+    ),
+    http.get<IdParams>(
+      `${API}/tier/config-requests/:id`,
+      route<IdParams>(({ params }) =>
+        found(store.getTierConfigRequest(params.id, jsonResponse), `Tier configuration request ${params.id}`),
+      ),
+    ),
+    http.put<IdParams>(
+      `${API}/tier/config-requests/:id`,
+      route<IdParams>(async ({ params, request }) =>
+        store.updateTierConfig(params.id, await readJson(request), jsonResponse),
+      ),
+    ),
+
+    http.get(
       `${API}/assets`,
       route(({ request }) => listing('assets', request)),
     ),

@@ -25,6 +25,8 @@ export type RequestAction = (typeof ACTIONS)[number];
 export type AssetStatus = 'processing' | 'active' | 'suspended' | 'terminated';
 export type ConnectionType = 'production' | 'test' | 'preview';
 export type ParamPhase = 'ordering' | 'fulfillment';
+/** `tier1`/`tier2`: a tier-level parameter, set on the tier's configuration (a TCR), not on the asset. */
+export type ParamScope = 'asset' | 'tier1' | 'tier2';
 export type ParamType =
   | 'text'
   | 'email'
@@ -101,7 +103,7 @@ export interface Param {
   /** Present only on structured parameters (address, phone); Connect leaves it out otherwise. */
   structured_value?: Record<string, unknown>;
   value_choices: string[];
-  scope: 'asset';
+  scope: ParamScope;
   phase: ParamPhase;
   constraints: ParamConstraints;
 }
@@ -165,6 +167,8 @@ export interface ParamDefinition {
   description?: string;
   type: ParamType;
   phase: ParamPhase;
+  /** Default asset. */
+  scope?: ParamScope;
   required?: boolean;
   readonly?: boolean;
   hidden?: boolean;

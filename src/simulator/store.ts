@@ -2,9 +2,11 @@ import { applyParams, buildAsset, itemsForChange, type AssetSpec } from './asset
 import { Catalog } from './catalog.ts';
 import { ConversationBook, type Message } from './conversations.ts';
 import { copy } from './copy.ts';
+import { makeParam } from './factories.ts';
 import { notFound } from './errors.ts';
 import { IdGenerator } from './ids.ts';
 import type {
+  Account,
   Asset,
   Connection,
   ConnectRequest,
@@ -23,6 +25,15 @@ import { CREATED_ORDER, RequestIndex } from './request-index.ts';
 import { updateRequest } from './request-update.ts';
 import type { ListQuery } from './rql.ts';
 import { formatTimestamp, toMillis, type TimeInput } from './timestamps.ts';
+import {
+  buildTierConfigRequest,
+  missingTierConfig,
+  performTierConfigAction,
+  updateTierConfigRequest,
+  type TierConfigRequest,
+  type TierConfigStatus,
+  type TierConfigType,
+} from './tier-config.ts';
 import { TERMINAL_STATUSES, performAction, settleAsset } from './transitions.ts';
 
 /**
@@ -54,8 +65,33 @@ export interface RequestChange {
   cause: 'created' | 'updated' | 'answered' | RequestAction;
 }
 
+export interface TierConfigSpec {
+  id?: string;
+  /** Default setup. */
+  type?: TierConfigType;
+  /** Default pending. */
+  status?: TierConfigStatus;
+  productId: string;
+  /** The tier account whose configuration this is. */
+  account: Account;
+  /** Default 1. */
+  tierLevel?: 1 | 2;
+  /** The tier-level parameters and their values (default: the product's tier-level parameters, empty). */
+  params?: Record<string, string | null>;
+  /** Default production. */
+  connectionType?: 'production' | 'test';
+  /** Default: the store clock's now. */
+  created?: TimeInput;
+}
+
 export type Collection =
-  'requests' | 'assets' | 'usageRecords' | 'marketplaces' | 'connections' | 'conversations';
+  | 'requests'
+  | 'assets'
+  | 'usageRecords'
+  | 'marketplaces'
+  | 'connections'
+  | 'conversations'
+  | 'tierConfigRequests';
 
 const COLLECTION_RULES: Record<Collection, CollectionRules> = {
   requests: { defaultOrdering: CREATED_ORDER },
@@ -64,6 +100,11 @@ const COLLECTION_RULES: Record<Collection, CollectionRules> = {
   marketplaces: {},
   connections: {},
   conversations: {},
+  // A TCR shows its times as events.created.at / events.updated.at; Connect filters and orders them as created/updated.
+  tierConfigRequests: {
+    aliases: { created: 'events.created.at', updated: 'events.updated.at' },
+    defaultOrdering: [{ field: 'created', descending: false }],
+  },
 };
 
 /** Statuses in which a request still waits for someone: an asset takes no second one meanwhile. */
@@ -98,6 +139,7 @@ export class SimulatorStore {
   readonly #usageRecords: UsageRecord[] = [];
   readonly #listeners = new Set<(change: RequestChange) => void>();
   readonly #conversations = new ConversationBook();
+  readonly #tierConfigs = new Map<string, TierConfigRequest>();
 
   constructor(options: StoreOptions = {}) {
     this.random = new Random(options.seed ?? 1);
@@ -289,6 +331,78 @@ export class SimulatorStore {
     return copy(this.#conversations.messagesOf(requestId));
   }
 
+  // ---- tier configuration requests -------------------------------------------------------------------
+
+  addTierConfigRequest(spec: TierConfigSpec): TierConfigRequest {
+    const product = this.#catalog.product(spec.productId);
+    if (!product) throw new Error(`product ${spec.productId} does not exist`);
+    const connection = this.#catalog.connectionOf(product.id, spec.connectionType ?? 'production');
+    if (!connection) throw new Error(`product ${product.id} has no ${spec.connectionType} connection`);
+    const level = spec.tierLevel ?? 1;
+    const values = spec.params ?? {};
+    const definitions = product.params.filter((p) => p.scope === `tier${level}`);
+    for (const id of Object.keys(values))
+      if (!definitions.some((d) => d.id === id))
+        definitions.push({ id, title: id, type: 'text', phase: 'ordering', scope: `tier${level}` });
+    const created = formatTimestamp(spec.created === undefined ? this.#now() : toMillis(spec.created));
+    const tcr = buildTierConfigRequest({
+      id: spec.id === undefined ? `${this.#ids.next('TCR')}-001` : this.#ids.claim(spec.id, 'TCR'),
+      type: spec.type ?? 'setup',
+      status: spec.status ?? 'pending',
+      product,
+      connection,
+      marketplace: pickRef(this.#catalog.marketplaces[0]!),
+      account: copy(spec.account),
+      tierLevel: level,
+      params: definitions.map((d) => makeParam(d, values[d.id] ?? null)),
+      created,
+    });
+    this.#tierConfigs.set(tcr.id, tcr);
+    return copy(tcr);
+  }
+
+  getTierConfigRequest<R = TierConfigRequest>(
+    id: string,
+    handOut?: HandOut<TierConfigRequest, R>,
+  ): R | undefined {
+    const tcr = this.#tierConfigs.get(id);
+    return tcr && give(tcr, handOut);
+  }
+
+  listTierConfigRequests(): TierConfigRequest[] {
+    return copy([...this.#tierConfigs.values()]);
+  }
+
+  /** approve ({"template":{"id"}}), fail, inquire, pend of a TCR; throws a SimulatorError. */
+  actOnTierConfig<R = TierConfigRequest>(
+    id: string,
+    action: RequestAction,
+    body: unknown = {},
+    handOut?: HandOut<TierConfigRequest, R>,
+  ): R {
+    const tcr = this.#tierConfigs.get(id) ?? missingTierConfig(id);
+    performTierConfigAction(tcr, action, body, this.#touchTierConfig(tcr));
+    return give(tcr, handOut);
+  }
+
+  /** PUT /tier/config-requests/{id}: the params' values and value errors. */
+  updateTierConfig<R = TierConfigRequest>(
+    id: string,
+    body: unknown,
+    handOut?: HandOut<TierConfigRequest, R>,
+  ): R {
+    const tcr = this.#tierConfigs.get(id) ?? missingTierConfig(id);
+    updateTierConfigRequest(tcr, body);
+    this.#touchTierConfig(tcr);
+    return give(tcr, handOut);
+  }
+
+  /** As #touch, for a TCR's events.updated.at; returns the new time. */
+  #touchTierConfig(tcr: TierConfigRequest): string {
+    tcr.events.updated = { at: formatTimestamp(Math.max(this.#now(), toMillis(tcr.events.updated.at) + 1)) };
+    return tcr.events.updated.at;
+  }
+
   // ---- usage -----------------------------------------------------------------------------------------
 
   addUsageFile(file: UsageFile, records: UsageRecord[] = []): void {
@@ -324,6 +438,8 @@ export class SimulatorStore {
         return this.#catalog.connections;
       case 'conversations':
         return this.#conversations.conversations;
+      case 'tierConfigRequests':
+        return this.#tierConfigs.values();
     }
   }
 
@@ -375,6 +491,10 @@ export class SimulatorStore {
 /** The caller's hand-out of a live object, or a deep copy of it. */
 function give<T, R>(live: T, handOut: HandOut<T, R> | undefined): R {
   return handOut ? handOut(live) : (copy(live) as unknown as R);
+}
+
+function pickRef({ id, name }: { id: string; name: string }): { id: string; name: string } {
+  return { id, name };
 }
 
 /** What a customer types when asked to fix a parameter (demo: inquiries get answered). */

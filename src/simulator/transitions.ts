@@ -124,14 +124,14 @@ export function asBodyObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-function optionalText(body: Record<string, unknown>, field: string): string | undefined {
+export function optionalText(body: Record<string, unknown>, field: string): string | undefined {
   const value = body[field];
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw invalid(`${field} must be a string.`);
   return value;
 }
 
-function checkLength(field: string, value: string): void {
+export function checkLength(field: string, value: string): void {
   if (value.length > MARKDOWN_MAX)
     throw invalid(`${field} is ${value.length} characters long; at most ${MARKDOWN_MAX} are allowed.`);
 }

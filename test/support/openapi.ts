@@ -256,6 +256,59 @@ const SPEC_DEVIATIONS: Array<{ spot: string; reason: string; patch(document: Jso
       }
     },
   },
+  {
+    spot: 'the TCR object of GET /tier/config-requests and GET /tier/config-requests/{id}: `params` is a string; configuration.tier_level is a string with the enum [1, 2]',
+    reason:
+      "a spec bug: a TCR carries an array of parameter objects (the configuration's params have that shape), and the tier level is the number 1 or 2",
+    patch: (document) =>
+      forEachTierConfigObject(document, (tcr, configuration) => {
+        (tcr.properties as Json).params = { type: 'array', items: schemaAt(configuration, 'params').items };
+        schemaAt(configuration, 'tier_level').type = 'integer';
+      }),
+  },
+  {
+    spot: 'the same TCR objects: parent_configuration, assignee, configuration.account.external_uid|tax_id|contact_info.address_line2, params[].value|value_error lack `nullable`; configuration.account.external_id is a string',
+    reason:
+      'a tier-1 configuration has no parent and a new TCR no assignee; empty fields come as null and external ids sometimes as numbers (CONNECT-API.md)',
+    patch: (document) =>
+      forEachTierConfigObject(document, (tcr, configuration) => {
+        // Both are $refs, beside which `nullable` is ignored: each becomes "the reference, or null".
+        for (const field of ['parent_configuration', 'assignee']) {
+          const properties = tcr.properties as Json;
+          if (!properties[field])
+            throw new Error(`spec deviation: no property "${field}"; has the spec changed?`);
+          properties[field] = {
+            anyOf: [properties[field], { type: 'object', nullable: true, enum: [null] }],
+          };
+        }
+        for (const field of [
+          'account.external_uid',
+          'account.tax_id',
+          'account.contact_info.address_line2',
+          'params.value',
+          'params.value_error',
+        ])
+          schemaAt(configuration, field).nullable = true;
+        stringOrNumber(schemaAt(configuration, 'account.external_id'));
+      }),
+  },
+  {
+    spot: 'the request body of PUT /tier/config-requests/{id}: `configuration` required',
+    reason:
+      'the create schema reused for the update; a vendor PUTs only the params it changes (value, value_error), as on /requests/{id}',
+    patch: (document) => {
+      const content = dig(document, [
+        'paths',
+        '/tier/config-requests/{id}',
+        'put',
+        'requestBody',
+        'content',
+        'application/json',
+      ]) as Json;
+      const create = dig(document, ['components', 'schemas', 'dp.TierConfigRequestCreate']) as Json;
+      content.schema = { ...create, required: [] };
+    },
+  },
 ];
 
 const TIERS = ['customer', 'tier1', 'tier2'];
@@ -296,6 +349,15 @@ function forEachRequestObject(document: Json, patch: (request: Json) => void): v
     ]) as Json;
     patch(schema.type === 'array' ? (schema.items as Json) : schema);
   }
+}
+
+/** The TCR read schema and its configuration's are shared components ($ref): patched there, once. */
+function forEachTierConfigObject(document: Json, patch: (tcr: Json, configuration: Json) => void): void {
+  const schemas = ['components', 'schemas'];
+  patch(
+    dig(document, [...schemas, 'dp.TierConfigRequestRead']) as Json,
+    dig(document, [...schemas, 'dp.TierConfiguration']) as Json,
+  );
 }
 
 function subscription(document: Json): Json {
