@@ -3,7 +3,13 @@
  * helpers, and the Connect client with its types.
  */
 export { defineHandler } from './fulfillment/handler.ts';
-export type { HandlerContext, HandlerFunction, VendorHandler } from './fulfillment/handler.ts';
+export type {
+  HandlerContext,
+  HandlerFunction,
+  TierConfigFunction,
+  TierConfigType,
+  VendorHandler,
+} from './fulfillment/handler.ts';
 export { approve, fail, inquire, pend, skip } from './fulfillment/outcomes.ts';
 export type {
   ApproveOutcome,
@@ -23,4 +29,5 @@ export type {
   FulfillmentRequest,
   Param,
   ParamUpdate,
+  TierConfigRequest,
 } from './connect/index.ts';

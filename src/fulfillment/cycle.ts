@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { isConnectError } from '../connect/errors.ts';
+import type { InvalidItem } from '../connect/schemas.ts';
 import { emptySummary, type CycleSummary, type FulfillmentEvents, type RequestResultKind } from './events.ts';
-import { processRequest, type RequestDeps } from './process-request.ts';
+import { processItem, type RequestDeps } from './process-request.ts';
+import { REQUEST_KIND, TIER_CONFIG_KIND, type WorkItem, type WorkKind, type WorkKindName } from './work-kind.ts';
 
 export interface CycleDeps extends RequestDeps {
   log: Logger;
@@ -20,17 +22,32 @@ export interface CycleSignals {
   abort?: AbortSignal;
 }
 
-const COUNTER_OF: Record<
-  RequestResultKind,
-  keyof Pick<CycleSummary, 'approved' | 'failed' | 'inquired' | 'pended' | 'skipped' | 'errors' | 'unhandled'>
-> = {
-  approved: 'approved',
-  failed: 'failed',
-  inquired: 'inquired',
-  pended: 'pended',
-  skipped: 'skipped',
-  error: 'errors',
-  unhandled: 'unhandled',
+type Count = Exclude<keyof CycleSummary, 'cycleId' | 'result' | 'durationMs' | 'abortedBy'>;
+
+/** Which summary count each result (and listing) adds to, per kind: TCRs are counted apart. */
+const COUNTS: Record<WorkKindName, Record<RequestResultKind | 'found' | 'invalid', Count>> = {
+  request: {
+    found: 'found',
+    invalid: 'invalid',
+    approved: 'approved',
+    failed: 'failed',
+    inquired: 'inquired',
+    pended: 'pended',
+    skipped: 'skipped',
+    error: 'errors',
+    unhandled: 'unhandled',
+  },
+  tier_config_request: {
+    found: 'tcrFound',
+    invalid: 'tcrInvalid',
+    approved: 'tcrApproved',
+    failed: 'tcrFailed',
+    inquired: 'tcrInquired',
+    pended: 'tcrPended',
+    skipped: 'tcrSkipped',
+    error: 'tcrErrors',
+    unhandled: 'tcrUnhandled',
+  },
 };
 
 /**
@@ -57,38 +74,42 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
   };
 
   const pool = new PQueue({ concurrency: deps.concurrency });
-  const pending = new Set<string>();
-  let listedAll = false;
-  try {
-    const listing = deps.client.listRequestsIn(deps.router.statuses, products, {
-      pageSize: deps.pageSize,
-      // A graceful stop ends the listing at once, even mid-sleep in a Retry-After pause.
-      signal: signals.drain ? AbortSignal.any([inFlight, signals.drain]) : inFlight,
-      onInvalid: (item) => {
-        summary.invalid++;
-        log.warn(
-          { event: 'request.invalid', requestId: item.id, problems: item.problems },
-          `listed request ${item.id ?? `#${item.index}`} set aside: ${item.problems.join('; ')}`,
-        );
-      },
+  /** State keys of everything listed: backoff entries of anything else are forgotten. */
+  const listed = new Set<string>();
+  const listingSignal = signals.drain ? AbortSignal.any([inFlight, signals.drain]) : inFlight;
+  const stopped = () => Boolean(signals.drain?.aborted || inFlight.aborted);
+
+  /** Lists one kind and processes each item with bounded concurrency while the listing goes on. */
+  const processAll = async <T extends WorkItem>(
+    kind: WorkKind<T>,
+    list: (onInvalid: (item: InvalidItem) => void) => AsyncIterable<T>,
+  ): Promise<void> => {
+    const counts = COUNTS[kind.name];
+    const listing = list((item) => {
+      summary[counts.invalid]++;
+      log.warn(
+        { event: `${kind.event}.invalid`, [kind.idField]: item.id, problems: item.problems },
+        `listed ${kind.noun} ${item.id ?? `#${item.index}`} set aside: ${item.problems.join('; ')}`,
+      );
     });
-    for await (const request of listing) {
-      if (signals.drain?.aborted || inFlight.aborted) break;
-      pending.add(request.id);
-      summary.found++;
-      const requestLog = log.child({ requestId: request.id });
+    for await (const item of listing) {
+      if (stopped()) break;
+      listed.add(kind.stateKey(item.id));
+      summary[counts.found]++;
+      const itemLog = log.child({ [kind.idField]: item.id });
       void pool.add(async () => {
-        if (signals.drain?.aborted || inFlight.aborted) return; // queued before the stop, never started
+        if (stopped()) return; // queued before the stop, never started
         const began = performance.now();
-        deps.events.emit('request:start', { cycleId, requestId: request.id });
-        const result = await processRequest(deps, { request, cycleId, log: requestLog, signal: inFlight });
-        summary[COUNTER_OF[result.kind]]++;
+        deps.events.emit('request:start', { cycleId, requestId: item.id });
+        const result = await processItem(deps, kind, { item, cycleId, log: itemLog, signal: inFlight });
+        summary[counts[result.kind]]++;
         if (result.fatal) abortCycle(result.fatal);
         deps.events.emit('request:done', {
           cycleId,
-          requestId: request.id,
-          type: request.type,
-          productId: request.asset.product.id,
+          requestId: item.id,
+          itemKind: kind.name,
+          type: item.type,
+          productId: kind.productOf(item),
           kind: result.kind,
           action: result.action,
           code: result.code,
@@ -101,16 +122,43 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
       // batch to drain, not one slot, saves a wake-up per request).
       if (pool.size >= deps.concurrency) await pool.onSizeLessThan(Math.ceil(deps.concurrency / 2));
     }
-    listedAll = !signals.drain?.aborted && !inFlight.aborted;
+  };
+
+  let listedAll = false;
+  try {
+    // Tier config requests first: purchases wait in tiers_setup on them, and an approved TCR moves
+    // its purchase to pending in time for this cycle's listing of requests.
+    const tierConfigProducts = deps.router.tierConfigProducts;
+    if (tierConfigProducts.length > 0) {
+      await processAll(TIER_CONFIG_KIND, (onInvalid) =>
+        deps.client.listTierConfigRequestsIn(deps.router.tierConfigStatuses, tierConfigProducts, {
+          pageSize: deps.pageSize,
+          signal: listingSignal,
+          onInvalid,
+        }),
+      );
+      await pool.onIdle();
+    }
+    if (!stopped()) {
+      await processAll(REQUEST_KIND, (onInvalid) =>
+        deps.client.listRequestsIn(deps.router.statuses, products, {
+          pageSize: deps.pageSize,
+          // A graceful stop ends the listing at once, even mid-sleep in a Retry-After pause.
+          signal: listingSignal,
+          onInvalid,
+        }),
+      );
+    }
+    listedAll = !stopped();
   } catch (err) {
     const drained = signals.drain?.aborted && !inFlight.aborted;
     if (!drained) abortCycle(err);
   }
   await pool.onIdle();
 
-  // Only a complete listing tells which requests are no longer pending.
+  // Only complete listings tell which requests are no longer pending.
   if (listedAll) {
-    await deps.backoff.retainOnly(pending).catch((err: unknown) => {
+    await deps.backoff.retainOnly(listed).catch((err: unknown) => {
       log.warn(
         { event: 'state.unavailable', err },
         'state store unavailable: old backoff entries kept for now',
@@ -148,6 +196,11 @@ function logAbort(log: Logger, err: unknown): void {
 function cycleMessage(s: CycleSummary): string {
   return (
     `cycle ${s.result}: ${s.found} found, ${s.approved} approved, ${s.failed} failed, ${s.inquired} inquired, ` +
-    `${s.pended} pended, ${s.skipped} skipped, ${s.errors} errors, ${s.unhandled} unhandled in ${s.durationMs} ms`
+    `${s.pended} pended, ${s.skipped} skipped, ${s.errors} errors, ${s.unhandled} unhandled` +
+    (s.tcrFound > 0 || s.tcrInvalid > 0
+      ? `; tier config requests: ${s.tcrFound} found, ${s.tcrApproved} approved, ${s.tcrFailed} failed, ` +
+        `${s.tcrInquired} inquired, ${s.tcrPended} pended, ${s.tcrSkipped} skipped, ${s.tcrErrors} errors`
+      : '') +
+    ` in ${s.durationMs} ms`
   );
 }

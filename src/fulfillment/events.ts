@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { OutcomeAction } from './outcomes.ts';
+import type { WorkKindName } from './work-kind.ts';
 
 /** `unhandled`: no handler function for the request's type (left pending), apart from deliberate skips. */
 export type RequestResultKind =
@@ -20,6 +21,16 @@ export interface CycleSummary {
   unhandled: number;
   /** Listed items that failed validation and were set aside. */
   invalid: number;
+  /** Tier config requests, counted apart from asset requests (listed before them). */
+  tcrFound: number;
+  tcrApproved: number;
+  tcrFailed: number;
+  tcrInquired: number;
+  tcrPended: number;
+  tcrSkipped: number;
+  tcrErrors: number;
+  tcrUnhandled: number;
+  tcrInvalid: number;
   durationMs: number;
   /** Why the cycle was aborted (error code), when it was. */
   abortedBy?: string;
@@ -39,13 +50,25 @@ export function emptySummary(cycleId: string): CycleSummary {
     errors: 0,
     unhandled: 0,
     invalid: 0,
+    tcrFound: 0,
+    tcrApproved: 0,
+    tcrFailed: 0,
+    tcrInquired: 0,
+    tcrPended: 0,
+    tcrSkipped: 0,
+    tcrErrors: 0,
+    tcrUnhandled: 0,
+    tcrInvalid: 0,
     durationMs: 0,
   };
 }
 
 export interface RequestEvent {
   cycleId: string;
+  /** The request's id, or the TCR's (see itemKind). */
   requestId: string;
+  /** Asset request or tier config request; the metrics' `kind` label. Default request. */
+  itemKind?: WorkKindName;
   type: string;
   productId: string;
   kind: RequestResultKind;

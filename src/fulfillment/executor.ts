@@ -1,6 +1,6 @@
 import type { ActionResult, ConnectClient } from '../connect/client.ts';
-import type { FulfillmentRequest } from '../connect/schemas.ts';
 import type { Outcome, OutcomeAction, ParamValues } from './outcomes.ts';
+import type { WorkItem, WorkKind } from './work-kind.ts';
 
 /** An outcome that cannot be carried out as given: the handler's mistake, found before any call. */
 export class OutcomeError extends Error {
@@ -9,62 +9,61 @@ export class OutcomeError extends Error {
 }
 
 /**
- * The one place that turns outcomes into API calls (DESIGN.md, "Outcomes"). Parameter values and
- * errors are written before the action, because the action ends the vendor's chance to write them.
- * Returns undefined for a skip: nothing was sent. Call checkOutcomeAgainstRequest first.
+ * The one place that turns outcomes into API calls (DESIGN.md, "Outcomes"), for asset requests and
+ * tier config requests alike: the kind says which endpoints. Parameter values and errors are written
+ * before the action, because the action ends the vendor's chance to write them. Returns undefined
+ * for a skip: nothing was sent. Call checkOutcome first.
  */
-export async function executeOutcome(
+export async function executeOutcome<T extends WorkItem>(
   client: ConnectClient,
-  request: FulfillmentRequest,
+  kind: WorkKind<T>,
+  item: T,
   outcome: Outcome,
   signal: AbortSignal,
 ): Promise<ActionResult | undefined> {
+  const { actions } = kind;
   switch (outcome.action) {
     case 'approve':
       if (outcome.params)
-        await client.updateParams(request.id, paramUpdates(outcome.params, 'value'), signal);
-      return client.approve(
-        request.id,
-        'templateId' in outcome
-          ? { template_id: outcome.templateId }
-          : { activation_tile: outcome.activationTile },
-        signal,
-      );
+        await actions.updateParams(client, item.id, paramUpdates(outcome.params, 'value'), signal);
+      return actions.approve(client, item.id, outcome, signal);
     case 'fail':
-      return client.fail(request.id, outcome.reason, signal);
+      return actions.fail(client, item.id, outcome.reason, signal);
     case 'inquire':
-      await client.updateParams(request.id, paramUpdates(outcome.params, 'value_error'), signal);
-      return client.inquire(request.id, signal);
+      await actions.updateParams(client, item.id, paramUpdates(outcome.params, 'value_error'), signal);
+      return actions.inquire(client, item.id, signal);
     case 'pend':
-      return client.pend(request.id, signal);
+      return actions.pend(client, item.id, signal);
     case 'skip':
       return undefined;
   }
 }
 
-/** What a handler may decide for a request in each status (DESIGN.md, "Statuses"). */
+/** What a handler may decide for a request (or TCR) in each status (DESIGN.md, "Statuses"). */
 export const ALLOWED_OUTCOMES: Readonly<Record<string, readonly OutcomeAction[]>> = {
   pending: ['approve', 'fail', 'inquire', 'skip'],
   inquiring: ['pend', 'fail', 'skip'],
 };
 
 /**
- * Checks the outcome against the request before anything is sent, so a handler's mistake changes
- * nothing: the action must suit the request's status, and the parameter ids must be the request's.
+ * Checks the outcome against the object before anything is sent, so a handler's mistake changes
+ * nothing: the action must suit its status and kind, and the parameter ids must be its own.
  */
-export function checkOutcomeAgainstRequest(request: FulfillmentRequest, outcome: Outcome): void {
-  const allowed = ALLOWED_OUTCOMES[request.status] ?? [];
+export function checkOutcome<T extends WorkItem>(kind: WorkKind<T>, item: T, outcome: Outcome): void {
+  const allowed = ALLOWED_OUTCOMES[item.status] ?? [];
   if (!allowed.includes(outcome.action)) {
     throw new OutcomeError(
-      `${outcome.action} is not allowed for request ${request.id}, which is ${request.status} (allowed: ${allowed.join(', ') || 'none'})`,
+      `${outcome.action} is not allowed for ${kind.noun} ${item.id}, which is ${item.status} (allowed: ${allowed.join(', ') || 'none'})`,
     );
   }
+  const problem = outcome.action === 'approve' ? kind.outcomeProblem?.(item, outcome) : undefined;
+  if (problem) throw new OutcomeError(problem);
   if (!('params' in outcome) || !outcome.params) return;
-  const known = new Set((request.asset.params ?? []).map((p) => p.id));
+  const known = new Set(kind.paramIdsOf(item));
   const unknown = Object.keys(outcome.params).filter((id) => !known.has(id));
   if (unknown.length) {
     throw new OutcomeError(
-      `${outcome.action} names parameter(s) ${unknown.join(', ')} that request ${request.id} does not have (it has: ${[...known].join(', ') || 'none'})`,
+      `${outcome.action} names parameter(s) ${unknown.join(', ')} that ${kind.noun} ${item.id} does not have (it has: ${[...known].join(', ') || 'none'})`,
     );
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ConnectClient } from '../connect/client.ts';
-import type { FulfillmentRequest, KnownRequestType } from '../connect/schemas.ts';
+import type { FulfillmentRequest, KnownRequestType, TierConfigRequest } from '../connect/schemas.ts';
 import type { Outcome } from './outcomes.ts';
 
 /** What a handler gets besides the request: one context per request, like probot's. */
@@ -21,6 +21,16 @@ export type HandlerFunction = (
   context: HandlerContext,
 ) => Outcome | Promise<Outcome>;
 
+/** Called for a tier configuration request (TCR) of one of the handler's products. */
+export type TierConfigFunction = (
+  tcr: TierConfigRequest,
+  context: HandlerContext,
+) => Outcome | Promise<Outcome>;
+
+/** The TCR types Connect sends: a tier account's first configuration of a product, or a change of it. */
+export const TIER_CONFIG_TYPES = ['setup', 'update'] as const;
+export type TierConfigType = (typeof TIER_CONFIG_TYPES)[number];
+
 /** The statuses a handler may ask to be called for (DESIGN.md, "Statuses"). */
 export const HANDLED_STATUSES = ['pending', 'inquiring'] as const;
 export type HandledStatus = (typeof HANDLED_STATUSES)[number];
@@ -34,6 +44,8 @@ export type VendorHandler = {
   products?: string[];
   /** The request statuses it is called for (default pending); `request.status` tells which. */
   statuses?: readonly HandledStatus[];
+  /** Tier configuration requests of its products, by TCR type; a type without a function is skipped. */
+  tierConfig?: Partial<Record<TierConfigType, TierConfigFunction>>;
 } & Partial<Record<KnownRequestType, HandlerFunction>>;
 
 /** Returns the handler unchanged; it exists for the types, so plain .js modules need no import. */

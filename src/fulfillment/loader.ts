@@ -5,7 +5,7 @@ import { compileRules } from '../handlers/rules/compile.ts';
 import type { RulesSpec } from '../handlers/rules/types.ts';
 import { compileWebhook } from '../handlers/webhook/compile.ts';
 import type { WebhookSpec } from '../handlers/webhook/types.ts';
-import { HANDLED_STATUSES, type VendorHandler } from './handler.ts';
+import { HANDLED_STATUSES, TIER_CONFIG_TYPES, type VendorHandler } from './handler.ts';
 import { describeImportFailure } from './module-error.ts';
 import { Router, type RegisteredHandler } from './router.ts';
 
@@ -112,10 +112,27 @@ function checkHandler(exported: unknown): string | undefined {
   if (typeof exported !== 'object' || exported === null) {
     return 'the default export must be a handler object (export default { purchase(request, context) {...} })';
   }
+  const tierConfig = (exported as { tierConfig?: unknown }).tierConfig;
+  const tierProblem = checkTierConfig(tierConfig);
+  if (tierProblem) return tierProblem;
   const functions = REQUEST_TYPES.filter(
     (type) => typeof (exported as Record<string, unknown>)[type] === 'function',
   );
-  if (functions.length === 0) return `the handler has none of the functions ${REQUEST_TYPES.join(', ')}`;
+  if (functions.length === 0 && tierConfig === undefined)
+    return `the handler has none of the functions ${REQUEST_TYPES.join(', ')} (nor tierConfig.setup/update)`;
+  return undefined;
+}
+
+/** `tierConfig: { setup(tcr, context), update(tcr, context) }`: a typo there would skip every TCR. */
+function checkTierConfig(tierConfig: unknown): string | undefined {
+  if (tierConfig === undefined) return undefined;
+  const types: readonly string[] = TIER_CONFIG_TYPES;
+  if (typeof tierConfig !== 'object' || tierConfig === null)
+    return 'tierConfig must be an object with setup(tcr, context) and/or update(tcr, context)';
+  const entries = Object.entries(tierConfig);
+  const wrong = entries.filter(([key, fn]) => !types.includes(key) || typeof fn !== 'function');
+  if (wrong.length > 0 || entries.length === 0)
+    return `tierConfig may hold only the functions ${TIER_CONFIG_TYPES.join(', ')}${wrong.length ? `; got ${wrong.map(([key]) => key).join(', ')}` : ''}`;
   return undefined;
 }
 

@@ -4,13 +4,14 @@ import { isConnectError } from '../connect/errors.ts';
 import type { FulfillmentRequest } from '../connect/schemas.ts';
 import type { RequestBackoff } from './backoff.ts';
 import type { RequestResultKind } from './events.ts';
-import { checkOutcomeAgainstRequest, executeOutcome, OutcomeError } from './executor.ts';
-import type { HandlerContext, HandlerFunction } from './handler.ts';
+import { checkOutcome, executeOutcome, OutcomeError } from './executor.ts';
+import type { HandlerContext } from './handler.ts';
 import { validateOutcome, type Outcome, type OutcomeAction } from './outcomes.ts';
 import { postNote } from './notes.ts';
 import type { Router } from './router.ts';
 import type { StateStore } from '../state/store.ts';
 import { isLeaseLost } from '../state/lease-error.ts';
+import { REQUEST_KIND, type WorkItem, type WorkKind } from './work-kind.ts';
 
 export interface RequestDeps {
   client: ConnectClient;
@@ -21,14 +22,16 @@ export interface RequestDeps {
   outcomes?: StateStore;
 }
 
-export interface RequestRun {
-  request: FulfillmentRequest;
+export interface ItemRun<T> {
+  item: T;
   cycleId: string;
+  /** Bound to the cycle and request (or TCR) ids. */
   log: Logger;
-  /** Bound to the cycle and request ids. */
   /** Aborts in-flight work: forced shutdown or an aborted cycle. */
   signal: AbortSignal;
 }
+
+export type RequestRun = Omit<ItemRun<FulfillmentRequest>, 'item'> & { request: FulfillmentRequest };
 
 export interface RequestResult {
   kind: RequestResultKind;
@@ -66,46 +69,61 @@ class HandlerError extends Error {
   }
 }
 
+/** processItem for an asset request. */
+export function processRequest(deps: RequestDeps, run: RequestRun): Promise<RequestResult> {
+  const { request, ...rest } = run;
+  return processItem(deps, REQUEST_KIND, { ...rest, item: request });
+}
+
 /**
- * One request, start to end: backoff check, route, handler under its deadline, outcome checks, the
- * executor, and the log line that says what happened. It never throws: every way it can end is a
- * result, and a request that could not be handled is left pending for a later cycle.
+ * One request or tier config request, start to end: backoff check, route, handler under its
+ * deadline, outcome checks, the executor, and the log line that says what happened. It never throws:
+ * every way it can end is a result, and what could not be handled is left as it was for a later cycle.
  */
-export async function processRequest(deps: RequestDeps, run: RequestRun): Promise<RequestResult> {
+export async function processItem<T extends WorkItem>(
+  deps: RequestDeps,
+  kind: WorkKind<T>,
+  run: ItemRun<T>,
+): Promise<RequestResult> {
   try {
-    return await handleRequest(deps, run);
+    return await handleItem(deps, kind, run);
   } catch (err) {
-    // Only the state store gets here (the database went away): the request stays pending as it was.
+    // Only the state store gets here (the database went away): the object stays as it was.
     run.log.warn(
-      { event: 'request.state_unavailable', err },
-      `${run.request.id}: state store unavailable (${err instanceof Error ? err.message : String(err)}); left pending`,
+      { event: `${kind.event}.state_unavailable`, err },
+      `${run.item.id}: state store unavailable (${err instanceof Error ? err.message : String(err)}); left pending`,
     );
     return { kind: 'error', code: 'state_unavailable' };
   }
 }
 
-async function handleRequest(deps: RequestDeps, run: RequestRun): Promise<RequestResult> {
-  const { request, log } = run;
-  const { waitMs, attempt } = await deps.backoff.check(request.id);
+async function handleItem<T extends WorkItem>(
+  deps: RequestDeps,
+  kind: WorkKind<T>,
+  run: ItemRun<T>,
+): Promise<RequestResult> {
+  const { item, log } = run;
+  const key = kind.stateKey(item.id);
+  const { waitMs, attempt } = await deps.backoff.check(key);
   if (waitMs > 0) {
     log.debug(
-      { event: 'request.deferred', nextAttemptInMs: waitMs },
-      `${request.id} deferred for ${waitMs} ms`,
+      { event: `${kind.event}.deferred`, nextAttemptInMs: waitMs },
+      `${item.id} deferred for ${waitMs} ms`,
     );
     return { kind: 'skipped' };
   }
-  const route = deps.router.route(request);
+  const route = kind.route(deps.router, item);
   if (!route.found && route.reason === 'status_not_handled') {
     log.debug(
-      { event: 'request.unhandled', status: request.status, reason: route.reason },
-      `${request.id}: its handler is not called for ${request.status} requests; left as it is`,
+      { event: `${kind.event}.unhandled`, status: item.status, reason: route.reason },
+      `${item.id}: its handler is not called for ${item.status} ${kind.noun}s; left as it is`,
     );
     return { kind: 'skipped' };
   }
   if (!route.found) {
     log.info(
-      { event: 'request.unhandled', type: request.type, reason: route.reason },
-      `${request.id}: no handler function for ${request.type} requests of ${request.asset.product.id}; left pending`,
+      { event: `${kind.event}.unhandled`, type: item.type, reason: route.reason },
+      `${item.id}: no handler function for ${item.type} ${kind.noun}s of ${kind.productOf(item)}; left pending`,
     );
     return { kind: 'unhandled' };
   }
@@ -113,13 +131,13 @@ async function handleRequest(deps: RequestDeps, run: RequestRun): Promise<Reques
   const started = performance.now();
   let handlerMs: number | undefined;
   // An outcome a predecessor decided but did not finish carrying out: execute it, never ask again.
-  const recorded = await deps.outcomes?.recordedOutcome(request.id);
+  const recorded = await deps.outcomes?.recordedOutcome(key);
   try {
     const outcome =
       recorded ??
       (await callHandler(
-        route.handle,
-        request,
+        route.handle as (item: T, context: HandlerContext) => unknown,
+        item,
         {
           log,
           signal: run.signal,
@@ -131,51 +149,50 @@ async function handleRequest(deps: RequestDeps, run: RequestRun): Promise<Reques
       ));
     if (recorded)
       log.info(
-        { event: 'request.resumed', action: recorded.action },
-        `${request.id}: carrying out the recorded ${recorded.action}`,
+        { event: `${kind.event}.resumed`, action: recorded.action },
+        `${item.id}: carrying out the recorded ${recorded.action}`,
       );
     else handlerMs = performance.now() - started;
-    checkOutcomeAgainstRequest(request, outcome);
+    checkOutcome(kind, item, outcome);
     const record = deps.outcomes && !recorded && outcome.action !== 'skip';
-    if (record) await deps.outcomes!.recordOutcome(request.id, outcome);
-    const applied = await executeOutcome(deps.client, request, outcome, run.signal);
-    if (outcome.note !== undefined) await postNote(deps.client, request.id, outcome.note, log, run.signal);
-    if (deps.outcomes && outcome.action !== 'skip') await deps.outcomes.clearOutcome(request.id);
-    if (outcome.action === 'skip') await deps.backoff.recordSkip(request.id, outcome.retryAfterMs);
-    else await deps.backoff.recordSuccess(request.id);
+    if (record) await deps.outcomes!.recordOutcome(key, outcome);
+    const applied = await executeOutcome(deps.client, kind, item, outcome, run.signal);
+    if (outcome.note !== undefined) await postNote(deps.client, item.id, outcome.note, log, run.signal);
+    if (deps.outcomes && outcome.action !== 'skip') await deps.outcomes.clearOutcome(key);
+    if (outcome.action === 'skip') await deps.backoff.recordSkip(key, outcome.retryAfterMs);
+    else await deps.backoff.recordSuccess(key);
     log.info(
       {
-        event: 'request.processed', // cycleId and requestId come with the child logger
+        event: `${kind.event}.processed`, // cycleId and the id come with the child logger
         handler: route.name,
-        assetId: request.asset.id,
-        productId: request.asset.product.id,
-        type: request.type,
+        ...kind.fieldsOf(item),
+        type: item.type,
         action: outcome.action,
         ...(applied?.result === 'already_done' ? { alreadyDone: true } : {}),
         ...(outcome.action === 'skip' ? { reason: outcome.reason, retryAfterMs: outcome.retryAfterMs } : {}),
         durationMs: Math.round(performance.now() - started),
       },
-      describeOutcome(request, outcome),
+      describeOutcome(kind.subjectOf(item), outcome),
     );
     return { kind: KIND_OF[outcome.action], action: outcome.action, handlerMs };
   } catch (err) {
     if ((run.signal.aborted && !(err instanceof HandlerTimeoutError)) || isLeaseLost(err)) {
-      log.warn({ event: 'request.aborted' }, `${request.id}: interrupted; left for the next cycle`);
+      log.warn({ event: `${kind.event}.aborted` }, `${item.id}: interrupted; left for the next cycle`);
       return { kind: 'skipped', code: 'aborted' };
     }
     const code = errorCode(err);
     if (CYCLE_FATAL.has(code)) return { kind: 'error', code, fatal: err };
-    const nextAttemptInMs = await deps.backoff.recordFailure(request.id, code);
+    const nextAttemptInMs = await deps.backoff.recordFailure(key, code);
     // The handler's own mistakes name it: which module, which function.
     const handler = isHandlersFault(err)
-      ? { handler: route.name, handlerModule: route.module, handlerFunction: request.type }
+      ? { handler: route.name, handlerModule: route.module, handlerFunction: route.function }
       : {};
     const by = isHandlersFault(err)
-      ? `handler ${route.name} (${route.module ?? 'inline'}) ${request.type}(): `
+      ? `handler ${route.name} (${route.module ?? 'inline'}) ${route.function}(): `
       : '';
     log.error(
-      { event: 'request.error', handler: route.name, err, code, attempt, nextAttemptInMs, ...handler },
-      `${request.id}: ${by}${err instanceof Error ? err.message : String(err)}; left pending, next attempt in ${Math.round(nextAttemptInMs / 1000)} s`,
+      { event: `${kind.event}.error`, handler: route.name, err, code, attempt, nextAttemptInMs, ...handler },
+      `${item.id}: ${by}${err instanceof Error ? err.message : String(err)}; left ${item.status}, next attempt in ${Math.round(nextAttemptInMs / 1000)} s`,
     );
     return { kind: 'error', code, message: err instanceof Error ? err.message : String(err), handlerMs };
   }
@@ -185,9 +202,9 @@ async function handleRequest(deps: RequestDeps, run: RequestRun): Promise<Reques
  * Runs the handler with its deadline. The race frees the slot when the deadline passes even if the
  * handler ignores its signal; its promise is then left to settle on its own (and its result ignored).
  */
-async function callHandler(
-  handle: HandlerFunction,
-  request: FulfillmentRequest,
+async function callHandler<T>(
+  handle: (item: T, context: HandlerContext) => unknown,
+  item: T,
   context: HandlerContext,
   timeoutMs: number,
 ): Promise<Outcome> {
@@ -208,7 +225,7 @@ async function callHandler(
     if (signal.aborted) onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
   });
-  const running = Promise.resolve().then(() => handle(request, { ...context, signal }));
+  const running = Promise.resolve().then(() => handle(item, { ...context, signal }));
   running.catch(() => {}); // a late rejection after the deadline must not become an unhandled rejection
   try {
     const value = await Promise.race([running, stopped]);
@@ -240,8 +257,7 @@ function errorCode(err: unknown): string {
   return typeof code === 'string' ? code : 'internal_error';
 }
 
-function describeOutcome(request: FulfillmentRequest, outcome: Outcome): string {
-  const subject = `${request.id} (${request.type} of ${request.asset.id})`;
+function describeOutcome(subject: string, outcome: Outcome): string {
   switch (outcome.action) {
     case 'approve':
       return `${subject} approved`;

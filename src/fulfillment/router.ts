@@ -1,6 +1,12 @@
-import type { FulfillmentRequest } from '../connect/schemas.ts';
+import type { FulfillmentRequest, TierConfigRequest } from '../connect/schemas.ts';
 import { REQUEST_TYPES, type KnownRequestType } from '../connect/schemas.ts';
-import { DEFAULT_STATUSES, type HandlerFunction, type VendorHandler } from './handler.ts';
+import {
+  DEFAULT_STATUSES,
+  TIER_CONFIG_TYPES,
+  type HandlerFunction,
+  type TierConfigFunction,
+  type VendorHandler,
+} from './handler.ts';
 
 export interface RegisteredHandler {
   name: string;
@@ -13,7 +19,14 @@ export interface RegisteredHandler {
 }
 
 export type Route =
-  | { found: true; name: string; module?: string; handle: HandlerFunction }
+  | {
+      found: true;
+      name: string;
+      module?: string;
+      /** The function called, named in the handler's errors: `purchase`, `tierConfig.setup`, ... */
+      function: string;
+      handle: HandlerFunction | TierConfigFunction;
+    }
   | { found: false; reason: 'no_handler_for_product' | 'no_function_for_type' | 'status_not_handled' };
 
 /** Product id (and request type) → the vendor's function for it. */
@@ -41,16 +54,64 @@ export class Router {
     return [...new Set([...this.#byProduct.values()].flatMap(statusesOf))].sort();
   }
 
+  /** Products whose handler has `tierConfig`: only theirs are listed on /tier/config-requests. */
+  get tierConfigProducts(): string[] {
+    return [...this.#byProduct].filter(([, entry]) => hasTierConfig(entry)).map(([product]) => product);
+  }
+
+  /** The union of the statuses of the handlers with `tierConfig`: the TCR listing asks for these. */
+  get tierConfigStatuses(): string[] {
+    const entries = [...this.#byProduct.values()].filter(hasTierConfig);
+    return [...new Set(entries.flatMap(statusesOf))].sort();
+  }
+
   route(request: FulfillmentRequest): Route {
-    const entry = this.#byProduct.get(request.asset.product.id);
+    const type = request.type as KnownRequestType;
+    return this.#route(request.asset.product.id, request.status, (entry) =>
+      (REQUEST_TYPES as readonly string[]).includes(type)
+        ? { fn: entry.handler[type], owner: entry.handler, name: type }
+        : undefined,
+    );
+  }
+
+  /** A TCR goes to the handler of its configuration's product, to `tierConfig[tcr.type]`. */
+  routeTierConfig(tcr: TierConfigRequest): Route {
+    const type = tcr.type as (typeof TIER_CONFIG_TYPES)[number];
+    return this.#route(tcr.configuration.product.id, tcr.status, (entry) =>
+      (TIER_CONFIG_TYPES as readonly string[]).includes(type) && entry.handler.tierConfig
+        ? { fn: entry.handler.tierConfig[type], owner: entry.handler.tierConfig, name: `tierConfig.${type}` }
+        : undefined,
+    );
+  }
+
+  #route(
+    productId: string,
+    status: string,
+    pick: (entry: RegisteredHandler) => { fn: unknown; owner: object; name: string } | undefined,
+  ): Route {
+    const entry = this.#byProduct.get(productId);
     if (!entry) return { found: false, reason: 'no_handler_for_product' };
     // Listed because another handler asks for this status, not this one.
-    if (!statusesOf(entry).includes(request.status)) return { found: false, reason: 'status_not_handled' };
-    const type = request.type as KnownRequestType;
-    const handle = (REQUEST_TYPES as readonly string[]).includes(type) ? entry.handler[type] : undefined;
-    if (typeof handle !== 'function') return { found: false, reason: 'no_function_for_type' };
-    return { found: true, name: entry.name, module: entry.module, handle: handle.bind(entry.handler) };
+    if (!statusesOf(entry).includes(status)) return { found: false, reason: 'status_not_handled' };
+    const picked = pick(entry);
+    if (typeof picked?.fn !== 'function') return { found: false, reason: 'no_function_for_type' };
+    return {
+      found: true,
+      name: entry.name,
+      module: entry.module,
+      function: picked.name,
+      handle: (picked.fn as HandlerFunction).bind(picked.owner),
+    };
   }
+}
+
+function hasTierConfig(entry: RegisteredHandler): boolean {
+  const tierConfig = entry.handler.tierConfig;
+  return (
+    typeof tierConfig === 'object' &&
+    tierConfig !== null &&
+    TIER_CONFIG_TYPES.some((type) => typeof tierConfig[type] === 'function')
+  );
 }
 
 function statusesOf(entry: RegisteredHandler): readonly string[] {

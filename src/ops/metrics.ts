@@ -26,7 +26,9 @@ export interface Metrics {
 }
 
 /** Values a label may take from data we do not control; anything else becomes `other`. */
-const REQUEST_TYPES = new Set(['purchase', 'change', 'suspend', 'resume', 'cancel', 'adjustment']);
+const REQUEST_TYPES = new Set(['purchase', 'change', 'suspend', 'resume', 'cancel', 'adjustment', 'setup', 'update']);
+/** Asset requests and tier config requests: the `kind` label. */
+const KINDS = new Set(['request', 'tier_config_request']);
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 /** Error codes are short snake_case words from our own code; a label never takes anything longer. */
 const CODE = /^[a-z][a-z0-9_]{0,39}$/;
@@ -35,6 +37,11 @@ const OTHER = 'other';
 
 function requestType(type: string): string {
   return REQUEST_TYPES.has(type) ? type : OTHER;
+}
+
+function kindOf(value: string | undefined): string {
+  if (value === undefined) return 'request';
+  return KINDS.has(value) ? value : OTHER;
 }
 
 function code(value: string | undefined): string {
@@ -107,13 +114,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const invalidItems = new Counter({
     name: name('invalid_items_total'),
-    help: 'Listed requests that failed validation and were set aside.',
+    help: 'Listed requests and tier config requests that failed validation and were set aside.',
     registers,
   });
   const requests = new Counter({
     name: name('requests_total'),
-    help: 'Handled requests, by outcome (approved, failed, inquired, pended, skipped, error, unhandled) and request type.',
-    labelNames: ['outcome', 'type'] as const,
+    help: 'Handled requests and tier config requests, by outcome (approved, failed, inquired, pended, skipped, error, unhandled), type and kind (request, tier_config_request).',
+    labelNames: ['outcome', 'type', 'kind'] as const,
     registers,
   });
   const inFlight = new Gauge({
@@ -123,15 +130,15 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const handlerDuration = new Histogram({
     name: name('handler_duration_seconds'),
-    help: 'Duration of vendor handler calls that returned, by request type.',
-    labelNames: ['type'] as const,
+    help: 'Duration of vendor handler calls that returned, by type and kind (request, tier_config_request).',
+    labelNames: ['type', 'kind'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     registers,
   });
   const handlerTimeouts = new Counter({
     name: name('handler_timeouts_total'),
-    help: 'Vendor handler calls that missed their deadline, by request type.',
-    labelNames: ['type'] as const,
+    help: 'Vendor handler calls that missed their deadline, by type and kind (request, tier_config_request).',
+    labelNames: ['type', 'kind'] as const,
     registers,
   });
   const apiCalls = new Counter({
@@ -220,7 +227,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       cycles.inc({ result: summary.result });
       cycleDuration.observe({ result: summary.result }, seconds(summary.durationMs));
       if (summary.result === 'aborted') cycleAborts.inc({ code: code(summary.abortedBy ?? 'error') });
-      if (summary.invalid > 0) invalidItems.inc(summary.invalid);
+      const invalid = summary.invalid + (summary.tcrInvalid ?? 0);
+      if (invalid > 0) invalidItems.inc(invalid);
       if (summary.result === 'completed') lastSuccess.set(now() / 1000);
     });
     const onSkipped = safely(() => cyclesSkipped.inc());
@@ -228,10 +236,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     const onRequestDone = safely((event: RequestEvent) => {
       running = Math.max(0, running - 1);
       inFlight.set(running);
-      const type = requestType(event.type);
-      requests.inc({ outcome: event.kind, type });
-      if (event.handlerMs !== undefined) handlerDuration.observe({ type }, seconds(event.handlerMs));
-      if (event.code === 'handler_timeout') handlerTimeouts.inc({ type });
+      const labels = { type: requestType(event.type), kind: kindOf(event.itemKind) };
+      requests.inc({ outcome: event.kind, ...labels });
+      if (event.handlerMs !== undefined) handlerDuration.observe(labels, seconds(event.handlerMs));
+      if (event.code === 'handler_timeout') handlerTimeouts.inc(labels);
     });
 
     events.on('cycle:start', onCycleStart);

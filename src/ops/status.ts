@@ -1,5 +1,6 @@
 import type { DaemonHooks } from '../daemon/build.ts';
 import type { CycleSummary, FulfillmentEvents, RequestEvent } from '../fulfillment/events.ts';
+import { stateKeyOf } from '../fulfillment/work-kind.ts';
 import { Ring } from './ring.ts';
 import type { BackoffStatus, CycleStatus, HandlerErrorStatus, Role, Status } from './status-schema.ts';
 
@@ -32,6 +33,8 @@ export interface StatusRecorder {
 
 interface Failure {
   requestId: string;
+  /** Its key in the backoff (TCRs are keyed apart from requests). */
+  key: string;
   type: string;
   productId: string;
   code: string;
@@ -120,18 +123,19 @@ export function createStatusRecorder(options: StatusOptions): StatusRecorder {
   const onRequestDone = safely((event: RequestEvent) => {
     if (event.kind !== 'error') {
       // A skip is also how a request waiting in backoff is passed over: it stays failing.
-      if (event.kind !== 'skipped') failing.delete(event.requestId);
+      if (event.kind !== 'skipped') failing.delete(stateKeyOf(event.itemKind, event.requestId));
       return;
     }
     const failure: Failure = {
       requestId: event.requestId,
+      key: stateKeyOf(event.itemKind, event.requestId),
       type: event.type,
       productId: event.productId,
       code: event.code ?? 'error',
       message: mask(event.message ?? event.code ?? 'error').slice(0, MAX_MESSAGE),
       at: now(),
     };
-    failing.set(event.requestId, failure);
+    failing.set(failure.key, failure);
     if (failing.size > limits.backoff) failing.delete(failing.keys().next().value!);
     handlerErrors.push({
       at: iso(failure.at),
@@ -152,10 +156,10 @@ export function createStatusRecorder(options: StatusOptions): StatusRecorder {
   const backoffList = (t: number): BackoffStatus[] => {
     const list: BackoffStatus[] = [];
     for (const failure of failing.values()) {
-      const attempts = backoff ? backoff.attemptOf(failure.requestId) - 1 : 1;
+      const attempts = backoff ? backoff.attemptOf(failure.key) - 1 : 1;
       // The backoff forgot it (no longer pending, or it succeeded elsewhere): not stuck any more.
       if (attempts < 1) {
-        failing.delete(failure.requestId);
+        failing.delete(failure.key);
         continue;
       }
       list.push({
@@ -166,7 +170,7 @@ export function createStatusRecorder(options: StatusOptions): StatusRecorder {
         lastErrorCode: failure.code,
         lastError: failure.message,
         lastErrorAt: iso(failure.at),
-        nextAttemptAt: iso(t + (backoff?.waitFor(failure.requestId) ?? 0)),
+        nextAttemptAt: iso(t + (backoff?.waitFor(failure.key) ?? 0)),
       });
     }
     return list;
