@@ -91,7 +91,8 @@ export function buildAsset(
     items: Object.entries(spec.quantities ?? { [product.items[0]!.id]: '1' }).map(([key, quantity]) =>
       makeItem(itemDefinition(product, key), String(quantity)),
     ),
-    params: product.params.map((definition) => makeParam(definition)),
+    // Tier-level parameters live on the tier's configuration (its TCR), not on the asset.
+    params: product.params.filter((d) => (d.scope ?? 'asset') === 'asset').map((definition) => makeParam(definition)),
     tiers: tiersFor(context, spec),
     marketplace: { id: marketplace.id, name: marketplace.name },
     contract: CONTRACT,

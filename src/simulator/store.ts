@@ -213,8 +213,10 @@ export class SimulatorStore {
 
   #insertRequest(spec: RequestSpec): ConnectRequest {
     const type = spec.type ?? 'purchase';
-    const status = spec.status ?? 'pending';
     const asset = this.#assetFor(type, spec);
+    // A purchase whose reseller has no configuration of the product yet waits in tiers_setup on a
+    // setup TCR, as in Connect (see #setUpTier); an explicit status is the test's own choice.
+    const status = spec.status ?? (type === 'purchase' && this.#needsTierSetup(asset) ? 'tiers_setup' : 'pending');
     const created = formatTimestamp(spec.created === undefined ? this.#now() : toMillis(spec.created));
     const snapshot = copy(asset);
     if (type !== 'purchase') {
@@ -240,8 +242,61 @@ export class SimulatorStore {
     this.#requestIndex.add(request);
     this.#conversations.open(request.id, created);
     if (TERMINAL_STATUSES.has(status)) settleAsset(asset, request);
+    if (status === 'tiers_setup' && spec.status === undefined) this.#setUpTier(asset);
     this.#changed(request, undefined, 'created');
     return request;
+  }
+
+  // ---- tiers_setup: purchases wait on their reseller's tier configuration ------------------------------
+
+  /** The product has tier1 parameters and the asset's tier1 account has no approved configuration of it. */
+  #needsTierSetup(asset: Asset): boolean {
+    const product = this.#catalog.product(asset.product.id);
+    if (!product?.params.some((p) => p.scope === 'tier1')) return false;
+    return !this.#tierConfigOf(asset.product.id, asset.tiers.tier1.id, ['approved']);
+  }
+
+  /** One open setup TCR per tier1 account and product: a second purchase waits on the same one. */
+  #setUpTier(asset: Asset): void {
+    const account = asset.tiers.tier1;
+    if (this.#tierConfigOf(asset.product.id, account.id, ['pending', 'inquiring'])) return;
+    this.addTierConfigRequest({
+      productId: asset.product.id,
+      account,
+      connectionType: asset.connection.type === 'test' ? 'test' : 'production',
+    });
+  }
+
+  #tierConfigOf(
+    productId: string,
+    accountId: string,
+    statuses: readonly TierConfigStatus[],
+  ): TierConfigRequest | undefined {
+    for (const tcr of this.#tierConfigs.values())
+      if (
+        tcr.configuration.product.id === productId &&
+        tcr.configuration.account.id === accountId &&
+        tcr.configuration.tier_level === 1 &&
+        statuses.includes(tcr.status)
+      )
+        return tcr;
+    return undefined;
+  }
+
+  /** An approved tier1 setup TCR releases the purchases that waited on it: tiers_setup → pending. */
+  #releaseTierSetup(tcr: TierConfigRequest): void {
+    if (tcr.status !== 'approved' || tcr.configuration.tier_level !== 1) return;
+    for (const request of this.#requests.values()) {
+      if (
+        request.status !== 'tiers_setup' ||
+        request.asset.product.id !== tcr.configuration.product.id ||
+        request.asset.tiers.tier1.id !== tcr.configuration.account.id
+      )
+        continue;
+      request.status = 'pending';
+      this.#touch(request);
+      this.#changed(request, 'tiers_setup', 'updated');
+    }
   }
 
   getRequest<R = ConnectRequest>(id: string, handOut?: HandOut<ConnectRequest, R>): R | undefined {
@@ -358,6 +413,7 @@ export class SimulatorStore {
       created,
     });
     this.#tierConfigs.set(tcr.id, tcr);
+    this.#conversations.open(tcr.id, created); // Connect keeps one per TCR too: notes go there
     return copy(tcr);
   }
 
@@ -382,6 +438,7 @@ export class SimulatorStore {
   ): R {
     const tcr = this.#tierConfigs.get(id) ?? missingTierConfig(id);
     performTierConfigAction(tcr, action, body, this.#touchTierConfig(tcr));
+    this.#releaseTierSetup(tcr);
     return give(tcr, handOut);
   }
 
