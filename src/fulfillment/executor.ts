@@ -1,5 +1,5 @@
 import type { ActionResult, ConnectClient } from '../connect/client.ts';
-import type { FulfillmentRequest } from '../connect/schemas.ts';
+import type { FulfillmentRequest, TierConfigRequest } from '../connect/schemas.ts';
 import type { Outcome, OutcomeAction, ParamValues } from './outcomes.ts';
 
 /** An outcome that cannot be carried out as given: the handler's mistake, found before any call. */
@@ -53,18 +53,36 @@ export const ALLOWED_OUTCOMES: Readonly<Record<string, readonly OutcomeAction[]>
  * nothing: the action must suit the request's status, and the parameter ids must be the request's.
  */
 export function checkOutcomeAgainstRequest(request: FulfillmentRequest, outcome: Outcome): void {
-  const allowed = ALLOWED_OUTCOMES[request.status] ?? [];
+  checkOutcomeAgainst(`request ${request.id}`, request.status, request.asset.params ?? [], outcome);
+}
+
+/** The same checks for a tier configuration request, whose approve names a template only (DESIGN.md). */
+export function checkOutcomeAgainstTierConfig(tcr: TierConfigRequest, outcome: Outcome): void {
+  checkOutcomeAgainst(`tier config request ${tcr.id}`, tcr.status, tcr.params ?? [], outcome);
+  if (outcome.action === 'approve' && !('templateId' in outcome && outcome.templateId))
+    throw new OutcomeError(`approve of tier config request ${tcr.id} needs a templateId (no activationTile)`);
+  if (outcome.action === 'approve' && outcome.params)
+    throw new OutcomeError(`approve of tier config request ${tcr.id} takes no params`);
+}
+
+function checkOutcomeAgainst(
+  subject: string,
+  status: string,
+  params: ReadonlyArray<{ id: string }>,
+  outcome: Outcome,
+): void {
+  const allowed = ALLOWED_OUTCOMES[status] ?? [];
   if (!allowed.includes(outcome.action)) {
     throw new OutcomeError(
-      `${outcome.action} is not allowed for request ${request.id}, which is ${request.status} (allowed: ${allowed.join(', ') || 'none'})`,
+      `${outcome.action} is not allowed for ${subject}, which is ${status} (allowed: ${allowed.join(', ') || 'none'})`,
     );
   }
   if (!('params' in outcome) || !outcome.params) return;
-  const known = new Set((request.asset.params ?? []).map((p) => p.id));
+  const known = new Set(params.map((p) => p.id));
   const unknown = Object.keys(outcome.params).filter((id) => !known.has(id));
   if (unknown.length) {
     throw new OutcomeError(
-      `${outcome.action} names parameter(s) ${unknown.join(', ')} that request ${request.id} does not have (it has: ${[...known].join(', ') || 'none'})`,
+      `${outcome.action} names parameter(s) ${unknown.join(', ')} that ${subject} does not have (it has: ${[...known].join(', ') || 'none'})`,
     );
   }
 }
