@@ -34,6 +34,11 @@ const COMMANDS: Array<{ name: string; summary: string; load: () => Promise<Comma
     load: async () => (await import('./requests.ts')).requestsCommand,
   },
   {
+    name: 'init',
+    summary: 'scaffold a handler, its test, a config file and a package.json',
+    load: async () => (await import('./init/command.ts')).initCommand,
+  },
+  {
     name: 'usage',
     summary: 'print the records of a usage file as JSON lines',
     load: async () => (await import('./usage.ts')).usageCommand,

@@ -55,12 +55,12 @@ const KIND_OF: Record<OutcomeAction, RequestResultKind> = {
 /** Codes that say the whole cycle cannot go on, not just this request. */
 const CYCLE_FATAL = new Set(['unauthorized', 'retry_after_too_long']);
 
-class HandlerTimeoutError extends Error {
+export class HandlerTimeoutError extends Error {
   override readonly name = 'HandlerTimeoutError';
   readonly code = 'handler_timeout';
 }
 
-class HandlerError extends Error {
+export class HandlerError extends Error {
   override readonly name = 'HandlerError';
   readonly code: string;
   constructor(message: string, code: string, cause?: unknown) {
@@ -201,8 +201,9 @@ async function handleItem<T extends WorkItem>(
 /**
  * Runs the handler with its deadline. The race frees the slot when the deadline passes even if the
  * handler ignores its signal; its promise is then left to settle on its own (and its result ignored).
+ * Also the test kit's runHandler (src/testing/): handlers are tested under the daemon's own rules.
  */
-async function callHandler<T>(
+export async function callHandler<T>(
   handle: (item: T, context: HandlerContext) => unknown,
   item: T,
   context: HandlerContext,
