@@ -5,7 +5,13 @@ import { isConnectError } from '../connect/errors.ts';
 import type { InvalidItem } from '../connect/schemas.ts';
 import { emptySummary, type CycleSummary, type FulfillmentEvents, type RequestResultKind } from './events.ts';
 import { processItem, type RequestDeps } from './process-request.ts';
-import { REQUEST_KIND, TIER_CONFIG_KIND, type WorkItem, type WorkKind, type WorkKindName } from './work-kind.ts';
+import {
+  REQUEST_KIND,
+  TIER_CONFIG_KIND,
+  type WorkItem,
+  type WorkKind,
+  type WorkKindName,
+} from './work-kind.ts';
 
 export interface CycleDeps extends RequestDeps {
   log: Logger;

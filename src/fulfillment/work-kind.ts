@@ -16,7 +16,12 @@ export interface WorkItem {
 /** The API calls behind each action, for one kind of object. */
 export interface KindActions {
   updateParams(client: ConnectClient, id: string, params: ParamUpdate[], signal: AbortSignal): Promise<void>;
-  approve(client: ConnectClient, id: string, outcome: ApproveOutcome, signal: AbortSignal): Promise<ActionResult>;
+  approve(
+    client: ConnectClient,
+    id: string,
+    outcome: ApproveOutcome,
+    signal: AbortSignal,
+  ): Promise<ActionResult>;
   fail(client: ConnectClient, id: string, reason: string, signal: AbortSignal): Promise<ActionResult>;
   inquire(client: ConnectClient, id: string, signal: AbortSignal): Promise<ActionResult>;
   pend(client: ConnectClient, id: string, signal: AbortSignal): Promise<ActionResult>;

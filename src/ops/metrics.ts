@@ -26,7 +26,16 @@ export interface Metrics {
 }
 
 /** Values a label may take from data we do not control; anything else becomes `other`. */
-const REQUEST_TYPES = new Set(['purchase', 'change', 'suspend', 'resume', 'cancel', 'adjustment', 'setup', 'update']);
+const REQUEST_TYPES = new Set([
+  'purchase',
+  'change',
+  'suspend',
+  'resume',
+  'cancel',
+  'adjustment',
+  'setup',
+  'update',
+]);
 /** Asset requests and tier config requests: the `kind` label. */
 const KINDS = new Set(['request', 'tier_config_request']);
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);

@@ -92,7 +92,9 @@ export function buildAsset(
       makeItem(itemDefinition(product, key), String(quantity)),
     ),
     // Tier-level parameters live on the tier's configuration (its TCR), not on the asset.
-    params: product.params.filter((d) => (d.scope ?? 'asset') === 'asset').map((definition) => makeParam(definition)),
+    params: product.params
+      .filter((d) => (d.scope ?? 'asset') === 'asset')
+      .map((definition) => makeParam(definition)),
     tiers: tiersFor(context, spec),
     marketplace: { id: marketplace.id, name: marketplace.name },
     contract: CONTRACT,

@@ -216,7 +216,8 @@ export class SimulatorStore {
     const asset = this.#assetFor(type, spec);
     // A purchase whose reseller has no configuration of the product yet waits in tiers_setup on a
     // setup TCR, as in Connect (see #setUpTier); an explicit status is the test's own choice.
-    const status = spec.status ?? (type === 'purchase' && this.#needsTierSetup(asset) ? 'tiers_setup' : 'pending');
+    const status =
+      spec.status ?? (type === 'purchase' && this.#needsTierSetup(asset) ? 'tiers_setup' : 'pending');
     const created = formatTimestamp(spec.created === undefined ? this.#now() : toMillis(spec.created));
     const snapshot = copy(asset);
     if (type !== 'purchase') {

@@ -49,7 +49,11 @@ describe('tier config requests in the cycle', () => {
     expect(tcr).toMatchObject({
       type: 'setup',
       status: 'pending',
-      configuration: { product: { id: TIERED.id }, account: { id: purchase.asset.tiers.tier1.id }, tier_level: 1 },
+      configuration: {
+        product: { id: TIERED.id },
+        account: { id: purchase.asset.tiers.tier1.id },
+        tier_level: 1,
+      },
     });
 
     const summary = await harness.daemon.runCycle();
@@ -64,9 +68,14 @@ describe('tier config requests in the cycle', () => {
       errors: 0,
     });
     expect(order).toEqual([tcr!.id, purchase.id]);
-    expect(store.getTierConfigRequest(tcr!.id)).toMatchObject({ status: 'approved', template: { id: 'TL-TIER' } });
+    expect(store.getTierConfigRequest(tcr!.id)).toMatchObject({
+      status: 'approved',
+      template: { id: 'TL-TIER' },
+    });
     expect(store.getRequest(purchase.id)?.status).toBe('approved');
-    const approveCall = harness.sim.journal.find((e) => e.path === `/tier/config-requests/${tcr!.id}/approve`);
+    const approveCall = harness.sim.journal.find(
+      (e) => e.path === `/tier/config-requests/${tcr!.id}/approve`,
+    );
     expect(approveCall?.body).toEqual({ template: { id: 'TL-TIER' } });
     expect(harness.logs.events('tcr.processed')).toEqual([
       expect.objectContaining({
@@ -85,7 +94,9 @@ describe('tier config requests in the cycle', () => {
       handlers: [
         {
           products: [TIERED.id],
-          tierConfig: { setup: () => ({ action: 'inquire', params: { reseller_id: 'Enter your reseller id.' } }) },
+          tierConfig: {
+            setup: () => ({ action: 'inquire', params: { reseller_id: 'Enter your reseller id.' } }),
+          },
         },
       ],
     });
@@ -104,7 +115,10 @@ describe('tier config requests in the cycle', () => {
     ]);
     expect(store.getRequest(purchase.id)?.status).toBe('tiers_setup'); // still waits on its TCR
     const writes = harness.sim.journal.filter((e) => e.method !== 'GET').map((e) => `${e.method} ${e.path}`);
-    expect(writes).toEqual([`PUT /tier/config-requests/${tcr!.id}`, `POST /tier/config-requests/${tcr!.id}/inquire`]);
+    expect(writes).toEqual([
+      `PUT /tier/config-requests/${tcr!.id}`,
+      `POST /tier/config-requests/${tcr!.id}/inquire`,
+    ]);
   });
 
   it('treats approve for an inquiring TCR as the handler error and leaves the TCR untouched', async () => {
@@ -130,8 +144,14 @@ describe('tier config requests in the cycle', () => {
     expect(store.getTierConfigRequest(pending!.id)?.status).toBe('pending');
     expect(harness.sim.journal.filter((e) => e.method !== 'GET')).toEqual([]);
     const [error] = harness.logs.events('tcr.error');
-    expect(error).toMatchObject({ tcrId: inquiring.id, code: 'invalid_outcome', handlerFunction: 'tierConfig.setup' });
-    expect(String(error?.msg)).toMatch(/approve is not allowed for tier config request .* which is inquiring/);
+    expect(error).toMatchObject({
+      tcrId: inquiring.id,
+      code: 'invalid_outcome',
+      handlerFunction: 'tierConfig.setup',
+    });
+    expect(String(error?.msg)).toMatch(
+      /approve is not allowed for tier config request .* which is inquiring/,
+    );
   });
 
   it('does not list TCRs when no handler has tierConfig', async () => {
@@ -162,7 +182,10 @@ describe('tier config requests in the cycle', () => {
     sim.use(
       http.get('*/public/v1/tier/config-requests', () =>
         HttpResponse.json(
-          [{ id: 'TCR-BROKEN-001', type: 'setup', status: 'pending' }, sim.store.getTierConfigRequest(good.id)],
+          [
+            { id: 'TCR-BROKEN-001', type: 'setup', status: 'pending' },
+            sim.store.getTierConfigRequest(good.id),
+          ],
           { headers: { 'Content-Range': 'items 0-1/2' } },
         ),
       ),
@@ -170,7 +193,13 @@ describe('tier config requests in the cycle', () => {
 
     const summary = await harness.daemon.runCycle();
 
-    expect(summary).toMatchObject({ result: 'completed', tcrInvalid: 1, tcrFound: 1, tcrApproved: 1, found: 1 });
+    expect(summary).toMatchObject({
+      result: 'completed',
+      tcrInvalid: 1,
+      tcrFound: 1,
+      tcrApproved: 1,
+      found: 1,
+    });
     expect(sim.store.getTierConfigRequest(good.id)?.status).toBe('approved');
     const [invalid] = harness.logs.events('tcr.invalid');
     expect(invalid).toMatchObject({ tcrId: 'TCR-BROKEN-001' });
@@ -222,7 +251,11 @@ describe('tier config requests in the cycle', () => {
     };
     harness = await startHarness({
       handlers: [handler],
-      settings: (s) => ({ ...s, poll: { ...s.poll, pageSize: 100 }, processing: { ...s.processing, concurrency: 1 } }),
+      settings: (s) => ({
+        ...s,
+        poll: { ...s.poll, pageSize: 100 },
+        processing: { ...s.processing, concurrency: 1 },
+      }),
     });
     const { store } = harness.sim;
     store.addProduct(TIERED);
