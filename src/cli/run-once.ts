@@ -30,7 +30,13 @@ export const runOnceCommand: Command = {
     const built = await buildDaemon(settings, log);
     const { daemon, router, connection } = built;
     log.info(
-      { event: 'daemon.started', mode: 'live', schedule: 'once', products: router.products },
+      {
+        event: 'daemon.started',
+        mode: 'live',
+        schedule: 'once',
+        products: router.products,
+        connectionTypes: router.connectionTypes,
+      },
       `connect-fulfillment ${VERSION}: one cycle against ${settings.connect.url}`,
     );
     logConfigWarnings(log, loaded, built.handlerWarnings);

@@ -93,6 +93,7 @@ function announce(
     mode: demo ? 'demo' : loaded.mode,
     schedule: loaded.config.poll.schedule,
     products: built.router.products,
+    connectionTypes: built.router.connectionTypes,
     role: built.leadership?.role ?? 'single',
   };
   if (demo) {

@@ -53,6 +53,15 @@ export interface ListOptions {
   onInvalid?: (item: InvalidItem) => void;
 }
 
+/** The listings of the queue (requests, TCRs) also narrow by connection type. */
+export interface QueueListOptions extends ListOptions {
+  /** Only these connection types; undefined or all three: no filter. Empty: nothing is listed. */
+  connectionTypes?: readonly string[];
+}
+
+/** Every connection type Connect has; asking for all of them needs no filter. */
+const ALL_CONNECTION_TYPES = ['test', 'preview', 'production'];
+
 export interface ParamUpdate {
   id: string;
   value?: unknown;
@@ -168,9 +177,11 @@ export class ConnectClient {
   async *listRequestsIn(
     statuses: readonly string[],
     productIds: readonly string[],
-    options: ListOptions,
+    options: QueueListOptions,
   ): AsyncGenerator<FulfillmentRequest> {
-    const filter = rql.and(statusFilter(statuses), rql.in('asset.product.id', productIds));
+    const types = connectionTypeFilter('asset.connection.type', options.connectionTypes);
+    if (types === 'none') return;
+    const filter = rql.and(statusFilter(statuses), rql.in('asset.product.id', productIds), ...types);
     yield* this.listRequests(filter, options);
   }
 
@@ -185,9 +196,12 @@ export class ConnectClient {
   async *listTierConfigRequestsIn(
     statuses: readonly string[],
     productIds: readonly string[],
-    options: ListOptions,
+    options: QueueListOptions,
   ): AsyncGenerator<TierConfigRequest> {
-    const filter = rql.and(statusFilter(statuses), rql.in('configuration.product.id', productIds));
+    // The spec filters TCRs on configuration.connection.type (eq, in), like requests on the asset's.
+    const types = connectionTypeFilter('configuration.connection.type', options.connectionTypes);
+    if (types === 'none') return;
+    const filter = rql.and(statusFilter(statuses), rql.in('configuration.product.id', productIds), ...types);
     yield* this.#keysetListing(TIER_CONFIG_REQUESTS, filter, options);
   }
 
@@ -502,6 +516,16 @@ function validate<T>(result: HttpResult, schema: z.ZodType<T>, method: string, p
 /** `eq(status,X)` for one status (the common case, and the simulator's fast path), else `in(status,(...))`. */
 export function statusFilter(statuses: readonly string[]): Rql {
   return statuses.length === 1 ? rql.eq('status', statuses[0]!) : rql.in('status', statuses);
+}
+
+/**
+ * The connection-type term of a queue listing: none for all types (the query stays as before),
+ * `eq` for one, `in` for two; 'none' when no type is wanted, so nothing needs to be asked.
+ */
+export function connectionTypeFilter(field: string, types: readonly string[] | undefined): Rql[] | 'none' {
+  if (types === undefined || ALL_CONNECTION_TYPES.every((type) => types.includes(type))) return [];
+  if (types.length === 0) return 'none';
+  return [types.length === 1 ? rql.eq(field, types[0]!) : rql.in(field, types)];
 }
 
 /** Where the next page of a keyset listing starts: `created >= since`, skipping `offset` items of a tie. */

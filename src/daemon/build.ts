@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ConnectionType } from '../config/types.ts';
 import { connectTo, type ConnectConnection } from '../connect/index.ts';
 import type { ClientHooks } from '../connect/client.ts';
 import type { RetryOptions } from '../connect/retry.ts';
@@ -24,7 +25,8 @@ export interface DaemonSettings {
     headersTimeoutMs: number;
     bodyTimeoutMs: number;
   };
-  poll: { schedule: string; pageSize: number };
+  /** connectionTypes: default all three (no filter in the listing). */
+  poll: { schedule: string; pageSize: number; connectionTypes?: readonly ConnectionType[] };
   rateLimit: { requestsPerSecond: number; concurrency: number };
   retry: RetryOptions;
   processing: { concurrency: number; handlerTimeoutMs: number; backoffBaseMs: number; backoffMaxMs: number };
@@ -62,7 +64,9 @@ export async function buildDaemon(
   hooks: DaemonHooks = {},
 ): Promise<BuiltDaemon> {
   const handlerWarnings: string[] = [];
-  const router = await loadHandlers(settings.handlers, handlerWarnings);
+  const router = await loadHandlers(settings.handlers, handlerWarnings, {
+    ...(settings.poll.connectionTypes ? { connectionTypes: settings.poll.connectionTypes } : {}),
+  });
   const replication = settings.state?.url ? replicate(settings, log) : undefined;
   return { ...createDaemon(settings, router, log, hooks, replication), handlerWarnings };
 }

@@ -62,6 +62,7 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
   try {
     const listing = deps.client.listRequestsIn(deps.router.statuses, products, {
       pageSize: deps.pageSize,
+      connectionTypes: deps.router.connectionTypes,
       // A graceful stop ends the listing at once, even mid-sleep in a Retry-After pause.
       signal: signals.drain ? AbortSignal.any([inFlight, signals.drain]) : inFlight,
       onInvalid: (item) => {

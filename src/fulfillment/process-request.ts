@@ -102,6 +102,14 @@ async function handleRequest(deps: RequestDeps, run: RequestRun): Promise<Reques
     );
     return { kind: 'skipped' };
   }
+  if (!route.found && route.reason === 'connection_type_not_handled') {
+    const connectionType = request.asset.connection?.type;
+    log.debug(
+      { event: 'request.unhandled', connectionType, reason: route.reason },
+      `${request.id}: its handler does not take ${connectionType ?? 'unknown'} connections; left as it is`,
+    );
+    return { kind: 'skipped' };
+  }
   if (!route.found) {
     log.info(
       { event: 'request.unhandled', type: request.type, reason: route.reason },

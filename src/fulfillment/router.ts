@@ -1,5 +1,6 @@
 import type { FulfillmentRequest } from '../connect/schemas.ts';
 import { REQUEST_TYPES, type KnownRequestType } from '../connect/schemas.ts';
+import { CONNECTION_TYPES, type ConnectionType } from '../config/types.ts';
 import { DEFAULT_STATUSES, type HandlerFunction, type VendorHandler } from './handler.ts';
 
 export interface RegisteredHandler {
@@ -10,18 +11,34 @@ export interface RegisteredHandler {
   module?: string;
   /** The statuses it is called for; default the handler's own, else pending. */
   statuses?: readonly string[];
+  /** The connection types it takes (within the router's); default all of the router's. */
+  connectionTypes?: readonly ConnectionType[];
+}
+
+export interface RouterOptions {
+  /** poll.connectionTypes: requests of other connection types are neither listed nor handled. */
+  connectionTypes?: readonly ConnectionType[];
 }
 
 export type Route =
   | { found: true; name: string; module?: string; handle: HandlerFunction }
-  | { found: false; reason: 'no_handler_for_product' | 'no_function_for_type' | 'status_not_handled' };
+  | {
+      found: false;
+      reason:
+        | 'no_handler_for_product'
+        | 'no_function_for_type'
+        | 'status_not_handled'
+        | 'connection_type_not_handled';
+    };
 
 /** Product id (and request type) → the vendor's function for it. */
 export class Router {
   readonly #byProduct = new Map<string, RegisteredHandler>();
+  readonly #connectionTypes: readonly ConnectionType[];
 
   /** Throws when two handlers claim one product: which one should decide would be a guess. */
-  constructor(handlers: RegisteredHandler[]) {
+  constructor(handlers: RegisteredHandler[], options: RouterOptions = {}) {
+    this.#connectionTypes = options.connectionTypes ?? CONNECTION_TYPES;
     for (const entry of handlers) {
       for (const product of entry.products) {
         const other = this.#byProduct.get(product);
@@ -41,15 +58,36 @@ export class Router {
     return [...new Set([...this.#byProduct.values()].flatMap(statusesOf))].sort();
   }
 
+  /**
+   * The connection types some handler takes, in CONNECTION_TYPES order: the listing asks for these
+   * only. All three: no filter is needed (the listing stays as it was).
+   */
+  get connectionTypes(): ConnectionType[] {
+    const taken = new Set([...this.#byProduct.values()].flatMap((entry) => this.#typesOf(entry)));
+    return CONNECTION_TYPES.filter((type) => taken.has(type));
+  }
+
   route(request: FulfillmentRequest): Route {
     const entry = this.#byProduct.get(request.asset.product.id);
     if (!entry) return { found: false, reason: 'no_handler_for_product' };
+    // Listed because another entry takes this connection type (or the server ignored the filter).
+    const type = request.asset.connection?.type;
+    if (!this.#typesOf(entry).includes(type as ConnectionType))
+      return { found: false, reason: 'connection_type_not_handled' };
     // Listed because another handler asks for this status, not this one.
     if (!statusesOf(entry).includes(request.status)) return { found: false, reason: 'status_not_handled' };
-    const type = request.type as KnownRequestType;
-    const handle = (REQUEST_TYPES as readonly string[]).includes(type) ? entry.handler[type] : undefined;
+    const requestType = request.type as KnownRequestType;
+    const handle = (REQUEST_TYPES as readonly string[]).includes(requestType)
+      ? entry.handler[requestType]
+      : undefined;
     if (typeof handle !== 'function') return { found: false, reason: 'no_function_for_type' };
     return { found: true, name: entry.name, module: entry.module, handle: handle.bind(entry.handler) };
+  }
+
+  /** The entry's own types narrow the router's (poll.connectionTypes); they never widen them. */
+  #typesOf(entry: RegisteredHandler): readonly ConnectionType[] {
+    const own = entry.connectionTypes;
+    return own ? this.#connectionTypes.filter((type) => own.includes(type)) : this.#connectionTypes;
   }
 }
 
