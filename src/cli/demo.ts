@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { HandlerEntry } from '../config/types.ts';
 import { startSimulator, type RunningSimulator } from '../simulator/index.ts';
 
 /** The folder holding package.json, from src/cli or dist/cli alike. */
@@ -16,7 +19,7 @@ export interface DemoEnvironment {
     'connect.url': string;
     'connect.apiKey': string;
     'poll.schedule': string;
-    handlers: Array<{ module: string }>;
+    handlers: HandlerEntry[];
   };
 }
 
@@ -40,6 +43,8 @@ export async function startDemo(): Promise<DemoEnvironment> {
       handlers: [
         { module: `${PACKAGE_ROOT}examples/handlers/fallball.js` },
         { module: `${PACKAGE_ROOT}examples/handlers/acme-backup.ts` },
+        // Contoso Mail has no code: a rules entry, read from the file vendors copy it from.
+        parseYaml(readFileSync(`${PACKAGE_ROOT}examples/rules/contoso-mail.yaml`, 'utf8')) as HandlerEntry,
       ],
     },
   };

@@ -7,6 +7,8 @@ import type { ConnectionType, Product, Ref } from './model.ts';
 
 export const FALLBALL_ID = 'PRD-276-377-545';
 export const ACME_BACKUP_ID = 'PRD-561-716-033';
+/** Run by rules in the config alone (examples/rules/contoso-mail.yaml): no handler code. */
+export const CONTOSO_MAIL_ID = 'PRD-318-044-707';
 
 export const PRODUCTION_HUB: Ref = { id: 'HB-0309-9389', name: 'Ingram Micro US Hub' };
 export const TEST_HUB: Ref = { id: 'HB-1210-4432', name: 'Ingram Micro Staging Hub' };
@@ -109,7 +111,47 @@ export const ACME_BACKUP: Product = {
   ],
 };
 
-export const DEMO_PRODUCTS: readonly Product[] = [FALLBALL, ACME_BACKUP];
+export const CONTOSO_MAIL: Product = {
+  id: CONTOSO_MAIL_ID,
+  name: 'Contoso Mail',
+  params: [
+    {
+      id: 'admin_email',
+      title: 'Administrator e-mail',
+      description: 'Receives the mailbox setup instructions.',
+      type: 'email',
+      phase: 'ordering',
+      required: true,
+    },
+    {
+      id: 'mail_domain',
+      title: 'Mail domain',
+      description: 'The domain the mailboxes are created in.',
+      type: 'text',
+      phase: 'ordering',
+      required: true,
+    },
+    {
+      id: 'plan',
+      title: 'Plan',
+      type: 'choice',
+      phase: 'ordering',
+      required: true,
+      choices: ['standard', 'premium'],
+    },
+  ],
+  items: [
+    {
+      id: `${CONTOSO_MAIL_ID}-0001`,
+      mpn: 'CM-MAILBOX',
+      display_name: 'Contoso mailbox',
+      unit: 'mailboxes',
+      item_type: 'Reservation',
+    },
+  ],
+};
+
+export const DEMO_PRODUCTS: readonly Product[] = [FALLBALL, ACME_BACKUP, CONTOSO_MAIL];
 
 /** Connection ids per product and hub: one connection per (product, hub), as Connect has it. */
 export function connectionIdFor(productIndex: number, type: ConnectionType): string {

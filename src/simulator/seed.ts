@@ -2,6 +2,7 @@ import {
   ACME_BACKUP,
   ACME_BACKUP_ID,
   CONTRACT,
+  CONTOSO_MAIL,
   DEMO_PRODUCTS,
   FALLBALL,
   FALLBALL_ID,
@@ -155,6 +156,34 @@ export function seedDemo(store: SimulatorStore, options: Pick<SeedOptions, 'star
   });
 
   seedUsage(store, random, start);
+  // After the usage files, so adding this product left the other demo data as it was.
+  seedContosoMail(store, random, next);
+}
+
+/** The rules-only product: purchases that pass its checks, two that do not, a change and a cancel. */
+function seedContosoMail(store: SimulatorStore, random: Random, next: () => number): void {
+  const params = () => purchaseParams(random, CONTOSO_MAIL);
+  const purchase = (spec: Partial<RequestSpec> = {}) =>
+    store.addRequest({
+      type: 'purchase',
+      productId: CONTOSO_MAIL.id,
+      params: params(),
+      created: next(),
+      ...spec,
+    });
+  const asset = () =>
+    store.addAsset({
+      productId: CONTOSO_MAIL.id,
+      params: params(),
+      quantities: { 'CM-MAILBOX': random.int(5, 40) },
+    });
+  purchase({ quantities: { 'CM-MAILBOX': 12 } });
+  purchase({ quantities: { 'CM-MAILBOX': 30 }, withTier2: true });
+  purchase({ params: { ...params(), admin_email: 'postmaster' } });
+  purchase({ params: { ...params(), mail_domain: 'contoso mail', plan: 'gold' } });
+  const [grown, leaving] = [asset(), asset()];
+  store.addRequest({ type: 'change', assetId: grown.id, quantities: { 'CM-MAILBOX': 50 }, created: next() });
+  store.addRequest({ type: 'cancel', assetId: leaving.id, created: next() });
 }
 
 /** The bench: N pending requests over P products, created a second apart with a few exact ties. */

@@ -504,5 +504,8 @@ function correctedValue(param: Param, request: ConnectRequest): string {
     return contact.email;
   }
   if (param.value_choices.length > 0) return param.value_choices[0]!;
+  // A domain is the one the customer's own e-mail is on.
+  if (param.id.includes('domain'))
+    return request.asset.tiers.customer.contact_info.contact.email.split('@')[1]!;
   return param.value ? `${param.value}-corrected` : 'provided by the customer';
 }

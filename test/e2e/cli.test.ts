@@ -6,10 +6,11 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
 import { itPrintsNoStackFrames, spawnCli } from '../support/cli.ts';
-import { EXAMPLE_HANDLERS, TEST_API_KEY } from '../support/harness.ts';
+import { EXAMPLE_HANDLERS, EXAMPLE_RULES, TEST_API_KEY } from '../support/harness.ts';
 
 const FALLBALL = 'PRD-276-377-545';
 const ACME = 'PRD-561-716-033';
+const CONTOSO = 'PRD-318-044-707';
 let dir: string;
 let sim: RunningSimulator | undefined;
 
@@ -58,6 +59,7 @@ const examplesConfig = () =>
       'handlers:',
       `  - module: ${EXAMPLE_HANDLERS.fallball}`,
       `  - module: ${EXAMPLE_HANDLERS.acmeBackup}`,
+      `  - ${JSON.stringify(EXAMPLE_RULES.contosoMail)}`, // YAML takes JSON as it is
     ].join('\n'),
   );
 
@@ -85,7 +87,7 @@ describe('connect-fulfillment (the built CLI)', () => {
     for (const before of pendingBefore) {
       const after = sim.store.getRequest(before.id)!;
       const product = before.asset.product.id;
-      // Acme purchases provision asynchronously (skip); adjustments have no handler function.
+      // Acme purchases provision asynchronously (skip); adjustments have no handler function (nor rule).
       const staysPending = (product === ACME && before.type === 'purchase') || before.type === 'adjustment';
       expect({ id: before.id, product, type: before.type, status: after.status }).toEqual({
         id: before.id,
@@ -94,6 +96,22 @@ describe('connect-fulfillment (the built CLI)', () => {
         status: staysPending ? 'pending' : expect.stringMatching(/^(approved|failed|inquiring)$/),
       });
     }
+    // Contoso Mail runs on rules alone: each purchase is inquired on exactly its bad parameters.
+    const contoso = pendingBefore
+      .filter((r) => r.asset.product.id === CONTOSO)
+      .map((r) => {
+        const after = sim!.store.getRequest(r.id)!;
+        const errors = after.asset.params.filter((p) => p.value_error).map((p) => p.id);
+        return { type: r.type, status: after.status, errors };
+      });
+    expect(contoso).toEqual([
+      { type: 'purchase', status: 'approved', errors: [] },
+      { type: 'purchase', status: 'approved', errors: [] },
+      { type: 'purchase', status: 'inquiring', errors: ['admin_email'] },
+      { type: 'purchase', status: 'inquiring', errors: ['mail_domain', 'plan'] },
+      { type: 'change', status: 'approved', errors: [] },
+      { type: 'cancel', status: 'approved', errors: [] },
+    ]);
     const statuses = sim.store.listRequests().map((r) => r.status);
     expect(statuses).toEqual(expect.arrayContaining(['approved', 'failed', 'inquiring']));
     expect(cli.stdout()).not.toContain(TEST_API_KEY.split(':')[1]);

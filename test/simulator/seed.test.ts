@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { delay } from 'msw';
 import {
   ACME_BACKUP_ID,
+  CONTOSO_MAIL_ID,
   FALLBALL_ID,
   SimulatorStore,
   parseQuery,
@@ -35,12 +36,14 @@ describe('the demo seed', () => {
     ).not.toEqual(requests.map((r) => r.id));
   });
 
-  it('queues about 20 pending requests of every type over both products', () => {
-    expect(pending).toHaveLength(20);
+  it('queues about 25 pending requests of every type over the three products', () => {
+    expect(pending).toHaveLength(26);
     expect(new Set(pending.map((r) => r.type))).toEqual(
       new Set(['purchase', 'change', 'suspend', 'resume', 'cancel', 'adjustment']),
     );
-    expect(new Set(pending.map((r) => r.asset.product.id))).toEqual(new Set([FALLBALL_ID, ACME_BACKUP_ID]));
+    expect(new Set(pending.map((r) => r.asset.product.id))).toEqual(
+      new Set([FALLBALL_ID, ACME_BACKUP_ID, CONTOSO_MAIL_ID]),
+    );
   });
 
   it('has requests in other statuses for realism', () => {
@@ -102,7 +105,11 @@ describe('the demo seed', () => {
       ),
     ).toBe(true);
     expect(new Set(production.map((r) => `${r.asset.product.id} ${r.asset.connection.id}`))).toEqual(
-      new Set([`${FALLBALL_ID} CT-0000-0000-0001`, `${ACME_BACKUP_ID} CT-0000-0000-0002`]),
+      new Set([
+        `${FALLBALL_ID} CT-0000-0000-0001`,
+        `${ACME_BACKUP_ID} CT-0000-0000-0002`,
+        `${CONTOSO_MAIL_ID} CT-0000-0000-0003`,
+      ]),
     );
   });
 });

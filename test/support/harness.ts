@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { HandlerEntry } from '../../src/config/types.ts';
 import { createDaemon, type BuiltDaemon, type DaemonSettings } from '../../src/daemon/build.ts';
 import type { VendorHandler } from '../../src/fulfillment/handler.ts';
 import { Router } from '../../src/fulfillment/router.ts';
@@ -8,6 +11,13 @@ import { captureLogs, type LogCapture } from './log-capture.ts';
 export const EXAMPLE_HANDLERS = {
   fallball: fileURLToPath(new URL('../../examples/handlers/fallball.js', import.meta.url)),
   acmeBackup: fileURLToPath(new URL('../../examples/handlers/acme-backup.ts', import.meta.url)),
+};
+
+/** The example rules entries (handlers without code), as parsed from their YAML files. */
+export const EXAMPLE_RULES = {
+  contosoMail: parseYaml(
+    readFileSync(new URL('../../examples/rules/contoso-mail.yaml', import.meta.url), 'utf8'),
+  ) as HandlerEntry,
 };
 
 /** Looks like a real Connect token, so masking is tested on the real shape. */
