@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { sleep } from '../util/sleep.ts';
 import { ConnectError, isConnectError, routeOf, type ConnectErrorCode } from './errors.ts';
 import type { Gate } from './gate.ts';
+import type { DryRun } from './dry-run.ts';
 import { decideRetry, type RetryDecision, type RetryOptions } from './retry.ts';
 import { joinQuery, rql, type Rql } from './rql.ts';
 import {
@@ -44,6 +45,8 @@ export interface ConnectClientOptions {
   retry: RetryOptions;
   log: Logger;
   hooks?: ClientHooks;
+  /** Dry run: no write is sent; each is handed to the recorder and answered as if it succeeded. */
+  dryRun?: DryRun;
 }
 
 export interface ListOptions {
@@ -145,6 +148,8 @@ export class ConnectClient {
   readonly #retry: RetryOptions;
   readonly #log: Logger;
   readonly #hooks: ClientHooks;
+  /** Set in a dry run (`--dry-run`): every write stops at #attempt. */
+  readonly dryRun: DryRun | undefined;
   #apiVersionSeen = false;
 
   constructor(options: ConnectClientOptions) {
@@ -153,6 +158,7 @@ export class ConnectClient {
     this.#retry = options.retry;
     this.#log = options.log;
     this.#hooks = options.hooks ?? {};
+    this.dryRun = options.dryRun;
   }
 
   /**
@@ -425,8 +431,20 @@ export class ConnectClient {
     return { items: page.data, total: parseContentRange(result.headers['content-range'])?.total };
   }
 
-  /** One attempt through the gate, observed for metrics. */
+  /**
+   * One attempt through the gate, observed for metrics. Every call the client makes ends here, so a
+   * dry run stops writes here: whatever new kind of write is added later is covered too.
+   */
   async #attempt(call: HttpCall): Promise<HttpResult> {
+    if (call.method !== 'GET' && this.dryRun) {
+      const path = call.query ? `${call.path}?${call.query}` : call.path;
+      this.dryRun.record({
+        method: call.method,
+        path,
+        ...(call.body !== undefined ? { body: call.body } : {}),
+      });
+      return { status: 200, headers: {}, data: undefined };
+    }
     return this.#gate.run(async () => {
       if (call.method !== 'GET') this.#hooks.beforeWrite?.({ method: call.method, path: call.path });
       const started = performance.now();

@@ -31,6 +31,8 @@ export interface DaemonSettings {
   retry: RetryOptions;
   processing: { concurrency: number; handlerTimeoutMs: number; backoffBaseMs: number; backoffMaxMs: number };
   handlers: readonly HandlerEntry[];
+  /** `--dry-run`: list and call handlers, send no write, record nothing as done. */
+  dryRun?: boolean;
   /** Absent or empty url: in memory, one replica. */
   state?: { url: string };
   lease?: { name: string; durationMs: number; renewMs: number };
@@ -109,6 +111,7 @@ export function createDaemon(
       requestsPerSecond: settings.rateLimit.requestsPerSecond,
       concurrency: settings.rateLimit.concurrency,
       retry: settings.retry,
+      ...(settings.dryRun ? { dryRun: true } : {}),
     },
     log,
     hooks,

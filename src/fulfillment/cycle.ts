@@ -44,6 +44,7 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
   const log = deps.log.child({ cycleId });
   const started = performance.now();
   const summary = emptySummary(cycleId);
+  if (deps.client.dryRun) summary.dryRun = true;
   const products = deps.router.products;
   log.info({ event: 'cycle.started', products }, 'cycle started'); // cycleId comes with the child logger
   deps.events.emit('cycle:start', { cycleId });
@@ -148,6 +149,7 @@ function logAbort(log: Logger, err: unknown): void {
 
 function cycleMessage(s: CycleSummary): string {
   return (
+    (s.dryRun ? 'DRY RUN (nothing sent): ' : '') +
     `cycle ${s.result}: ${s.found} found, ${s.approved} approved, ${s.failed} failed, ${s.inquired} inquired, ` +
     `${s.pended} pended, ${s.skipped} skipped, ${s.errors} errors, ${s.unhandled} unhandled in ${s.durationMs} ms`
   );

@@ -72,6 +72,21 @@ class HandlerError extends Error {
  * result, and a request that could not be handled is left pending for a later cycle.
  */
 export async function processRequest(deps: RequestDeps, run: RequestRun): Promise<RequestResult> {
+  const dryRun = deps.client.dryRun;
+  if (!dryRun) return processSafely(deps, run);
+  const { result, calls } = await dryRun.collect(() => processSafely(deps, run));
+  if (result.action !== undefined) {
+    // The body goes through the logger, which masks the API key and the configured secrets.
+    run.log.info(
+      { event: 'request.decided', action: result.action, dryRun: true, calls },
+      `DRY RUN: ${run.request.id} would be ${result.action === 'skip' ? 'skipped' : `${KIND_OF[result.action]}`}` +
+        ` (${calls.length} write call${calls.length === 1 ? '' : 's'} not sent)`,
+    );
+  }
+  return result;
+}
+
+async function processSafely(deps: RequestDeps, run: RequestRun): Promise<RequestResult> {
   try {
     return await handleRequest(deps, run);
   } catch (err) {
@@ -120,6 +135,9 @@ async function handleRequest(deps: RequestDeps, run: RequestRun): Promise<Reques
 
   const started = performance.now();
   let handlerMs: number | undefined;
+  // A dry run leaves durable state as it found it: a later real run must act on these requests.
+  const dryRun = deps.client.dryRun !== undefined;
+  const outcomes = dryRun ? undefined : deps.outcomes;
   // An outcome a predecessor decided but did not finish carrying out: execute it, never ask again.
   const recorded = await deps.outcomes?.recordedOutcome(request.id);
   try {
@@ -134,6 +152,7 @@ async function handleRequest(deps: RequestDeps, run: RequestRun): Promise<Reques
           client: deps.client,
           attempt,
           cycleId: run.cycleId,
+          dryRun,
         },
         deps.handlerTimeoutMs,
       ));
@@ -144,13 +163,16 @@ async function handleRequest(deps: RequestDeps, run: RequestRun): Promise<Reques
       );
     else handlerMs = performance.now() - started;
     checkOutcomeAgainstRequest(request, outcome);
-    const record = deps.outcomes && !recorded && outcome.action !== 'skip';
-    if (record) await deps.outcomes!.recordOutcome(request.id, outcome);
+    const record = outcomes && !recorded && outcome.action !== 'skip';
+    if (record) await outcomes.recordOutcome(request.id, outcome);
     const applied = await executeOutcome(deps.client, request, outcome, run.signal);
     if (outcome.note !== undefined) await postNote(deps.client, request.id, outcome.note, log, run.signal);
-    if (deps.outcomes && outcome.action !== 'skip') await deps.outcomes.clearOutcome(request.id);
-    if (outcome.action === 'skip') await deps.backoff.recordSkip(request.id, outcome.retryAfterMs);
-    else await deps.backoff.recordSuccess(request.id);
+    if (outcomes && outcome.action !== 'skip') await outcomes.clearOutcome(request.id);
+    if (!dryRun) {
+      if (outcome.action === 'skip') await deps.backoff.recordSkip(request.id, outcome.retryAfterMs);
+      else await deps.backoff.recordSuccess(request.id);
+    }
+    if (dryRun) return { kind: KIND_OF[outcome.action], action: outcome.action, handlerMs };
     log.info(
       {
         event: 'request.processed', // cycleId and requestId come with the child logger
@@ -173,7 +195,7 @@ async function handleRequest(deps: RequestDeps, run: RequestRun): Promise<Reques
     }
     const code = errorCode(err);
     if (CYCLE_FATAL.has(code)) return { kind: 'error', code, fatal: err };
-    const nextAttemptInMs = await deps.backoff.recordFailure(request.id, code);
+    const nextAttemptInMs = dryRun ? 0 : await deps.backoff.recordFailure(request.id, code);
     // The handler's own mistakes name it: which module, which function.
     const handler = isHandlersFault(err)
       ? { handler: route.name, handlerModule: route.module, handlerFunction: request.type }
