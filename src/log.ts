@@ -42,6 +42,7 @@ export const LOG_EVENTS = [
   'ops.error',
   'handler.log',
   'api.connected',
+  'request.decided',
 ] as const;
 export type LogEvent = (typeof LOG_EVENTS)[number];
 

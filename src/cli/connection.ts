@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/index.ts';
+import { loadConfig, type AppConfig } from '../config/index.ts';
 import type { ConnectClient } from '../connect/client.ts';
 import { DistributorInputError, type InputProblem } from '../connect/distributor.ts';
 import { connectTo } from '../connect/index.ts';
@@ -12,6 +12,8 @@ import { UsageError, type CliIO } from './io.ts';
  */
 export interface CliConnection {
   client: ConnectClient;
+  /** The loaded configuration (poll.pageSize pages the listings). */
+  config: AppConfig;
   log: Logger;
   close(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export function connectFromConfig(io: CliIO, configFile: string | undefined): Cl
   );
   return {
     client: connection.client,
+    config,
     log,
     async close() {
       await connection.close();

@@ -17,13 +17,25 @@ export const CONFIG_OPTION_HELP = [
   '  --config FILE   JSON or YAML configuration (default: $CONFIG_FILE)',
 ];
 
-/** Parses `[--config FILE]` and loads the configuration it names (or CONFIG_FILE) with the environment. */
+/** The help line of `--dry-run` (start, run-once). */
+export const DRY_RUN_OPTION_HELP =
+  '  --dry-run       list and call the handlers, log each decision (request.decided), send nothing';
+
+/**
+ * Parses `[--config FILE]` (and `--dry-run` where `dryRun` is allowed) and loads the configuration it
+ * names (or CONFIG_FILE) with the environment.
+ */
 export function configFromArgs(
   args: string[],
   io: CliIO,
-): { file: string | undefined; loaded: LoadedConfig } {
-  const { values } = parseCommandArgs(args, { config: { type: 'string' } });
-  return { file: values.config, loaded: loadCommandConfig(io, values.config) };
+  allow: { dryRun?: boolean } = {},
+): { file: string | undefined; loaded: LoadedConfig; dryRun: boolean } {
+  const { values } = parseCommandArgs(args, {
+    config: { type: 'string' },
+    ...(allow.dryRun ? { 'dry-run': { type: 'boolean' as const } } : {}),
+  });
+  const dryRun = (values as { 'dry-run'?: boolean })['dry-run'] === true;
+  return { file: values.config, loaded: loadCommandConfig(io, values.config), dryRun };
 }
 
 /** Loads the configuration (file from --config or CONFIG_FILE, then env, then overrides). */
@@ -53,12 +65,12 @@ export function logConfigWarnings(log: Logger, loaded: LoadedConfig, more: reado
 }
 
 /** The daemon's settings; only live configurations (URL and key present) have them. */
-export function daemonSettings(config: AppConfig, command: string): DaemonSettings {
+export function daemonSettings(config: AppConfig, command: string, dryRun = false): DaemonSettings {
   const { url, apiKey } = config.connect;
   if (!url || !apiKey) {
     throw new ConfigError([
       `connect.url (CONNECT_API_URL) and connect.apiKey (CONNECT_API_KEY): both required for ${command}`,
     ]);
   }
-  return { ...config, connect: { ...config.connect, url, apiKey } };
+  return { ...config, connect: { ...config.connect, url, apiKey }, ...(dryRun ? { dryRun } : {}) };
 }

@@ -16,6 +16,8 @@ import {
 import { parseCommandArgs } from './args.ts';
 import { inFlagTerms, withConnection } from './connection.ts';
 import { EXIT, UsageError, type CliIO, type Command, type ExitCode } from './io.ts';
+import { LIST_USAGE, runRequestsList } from './requests-list.ts';
+import { runRequestsShow, SHOW_USAGE } from './requests-show.ts';
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -125,7 +127,7 @@ const KINDS = {
 
 type RequestType = keyof typeof KINDS;
 
-const USAGE = `Usage: connect-fulfillment requests create <type> [options]
+const CREATE_USAGE = `Usage: connect-fulfillment requests create <type> [options]
 
 Creates a request on Connect as a distributor would (the Workato connector's actions) and prints it
 as JSON. Every input is checked before anything is sent.
@@ -156,10 +158,24 @@ Options:
 
 Exit codes: 0 created, 1 Connect could not be reached or refused, 2 invalid usage (the flag is named).`;
 
+const USAGE = [
+  CREATE_USAGE,
+  LIST_USAGE,
+  `${SHOW_USAGE}\n\nExit codes of list and show: 0 done, 1 Connect could not be reached (or no such request), 2 invalid usage.`,
+].join('\n\n');
+
+/** `requests list` and `requests show` read the queue; `requests create` (below) writes to it. */
+const READERS: Record<string, (args: string[], io: CliIO) => Promise<ExitCode>> = {
+  list: runRequestsList,
+  show: runRequestsShow,
+};
+
 export const requestsCommand: Command = {
   name: 'requests',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<ExitCode> {
+    const reader = args[0] === undefined ? undefined : READERS[args[0]];
+    if (reader) return reader(args.slice(1), io);
     const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
     const type = requestTypeOf(positionals);
     rejectForeignFlags(values, KINDS[type].flags, type);
@@ -175,7 +191,9 @@ export const requestsCommand: Command = {
 function requestTypeOf(positionals: string[]): RequestType {
   const [verb, type, ...extra] = positionals;
   if (verb !== 'create')
-    throw new UsageError(`expected "requests create <type>", got "requests ${positionals.join(' ')}"`);
+    throw new UsageError(
+      `expected "requests create <type>", "requests list" or "requests show PR-...", got "requests ${positionals.join(' ')}"`,
+    );
   if (type === undefined || !Object.hasOwn(KINDS, type)) {
     throw new UsageError(
       `the request type must be one of ${Object.keys(KINDS).join(', ')}${type === undefined ? '' : `, got "${type}"`}`,

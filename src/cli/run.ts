@@ -30,7 +30,7 @@ const COMMANDS: Array<{ name: string; summary: string; load: () => Promise<Comma
   },
   {
     name: 'requests',
-    summary: 'create purchase, change, cancel, suspend or resume requests as a distributor',
+    summary: 'list the queue, show one request, or create requests as a distributor',
     load: async () => (await import('./requests.ts')).requestsCommand,
   },
   {

@@ -9,6 +9,7 @@ import {
   configFromArgs,
   CONFIG_OPTION_HELP,
   daemonSettings,
+  DRY_RUN_OPTION_HELP,
   loadCommandConfig,
   logConfigWarnings,
 } from './context.ts';
@@ -20,7 +21,7 @@ import { type Command, type ExitCode } from './io.ts';
 export const startCommand: Command = {
   name: 'start',
   usage: [
-    'Usage: connect-fulfillment start [--config FILE]',
+    'Usage: connect-fulfillment start [--config FILE] [--dry-run]',
     '',
     'Polls Connect on poll.schedule (first cycle right away) until SIGTERM or SIGINT; the first signal',
     'lets requests in flight finish within shutdown.graceMs, a second one exits at once (code 1).',
@@ -28,10 +29,11 @@ export const startCommand: Command = {
     'loopback port, seeded, with the example handlers of examples/handlers/ and a 10-second schedule.',
     '',
     ...CONFIG_OPTION_HELP,
+    DRY_RUN_OPTION_HELP,
   ].join('\n'),
 
   async run(args, io) {
-    const config = configFromArgs(args, io);
+    const config = configFromArgs(args, io, { dryRun: true });
     let loaded = config.loaded;
     let demo: DemoEnvironment | undefined;
     if (loaded.mode === 'demo') {
@@ -45,9 +47,13 @@ export const startCommand: Command = {
     let built: BuiltDaemon;
     let ops: OpsServer | undefined;
     try {
-      built = await buildDaemon(daemonSettings(loaded.config, 'start'), log, instruments.hooks);
+      built = await buildDaemon(
+        daemonSettings(loaded.config, 'start', config.dryRun),
+        log,
+        instruments.hooks,
+      );
       await built.leadership?.start(); // the first try at the lease, so that daemon.started knows the role
-      announce(log, loaded, built, demo);
+      announce(log, loaded, built, demo, config.dryRun);
       ops = await startOps(loaded.config, built, instruments, log);
     } catch (err) {
       await demo?.simulator.close();
@@ -87,21 +93,25 @@ function announce(
   loaded: LoadedConfig,
   built: BuiltDaemon,
   demo: DemoEnvironment | undefined,
+  dryRun: boolean,
 ): void {
   const fields = {
     event: 'daemon.started',
     mode: demo ? 'demo' : loaded.mode,
     schedule: loaded.config.poll.schedule,
     products: built.router.products,
+    connectionTypes: built.router.connectionTypes,
     role: built.leadership?.role ?? 'single',
+    ...(dryRun ? { dryRun } : {}),
   };
+  const dry = dryRun ? 'DRY RUN (nothing is sent to Connect): ' : '';
   if (demo) {
     log.info(
       { ...fields, simulatorUrl: demo.simulator.url },
-      `DEMO MODE (no connect.url configured): built-in Connect simulator at ${demo.simulator.url}, ` +
+      `${dry}DEMO MODE (no connect.url configured): built-in Connect simulator at ${demo.simulator.url}, ` +
         `example handlers, a cycle every 10 s. Set CONNECT_API_URL and CONNECT_API_KEY to run against Connect.`,
     );
   } else {
-    log.info(fields, `connect-fulfillment ${VERSION} started against ${loaded.config.connect.url}`);
+    log.info(fields, `${dry}connect-fulfillment ${VERSION} started against ${loaded.config.connect.url}`);
   }
 }

@@ -51,6 +51,18 @@ const FORMATS = {
       values.includes(value as string) ? [] : [{ message: `must be one of ${values.join(', ')}`, value }],
     coerce: (raw) => raw.trim().toLowerCase(),
   },
+  // A comma list from env/CLI (`test,preview`), or a list in a file: a non-empty subset of `values`.
+  'one-or-more-of': {
+    check: (value, { values = [] }) =>
+      Array.isArray(value) && value.length > 0 && value.every((v) => values.includes(v as string))
+        ? []
+        : [{ message: `must be a non-empty comma list of ${values.join(', ')}`, value }],
+    coerce: (raw) =>
+      raw
+        .split(',')
+        .map((part) => part.trim().toLowerCase())
+        .filter((part) => part !== ''),
+  },
   'http-url': {
     check: (value) =>
       isHttpUrl(value)

@@ -3,12 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { checkRules } from '../handlers/rules/check.ts';
 import { checkWebhook } from '../handlers/webhook/check.ts';
 import type { ValueIssue } from './formats.ts';
-import type { HandlerEntry } from './types.ts';
+import { CONNECTION_TYPES, type HandlerEntry } from './types.ts';
 
 const PRODUCT_ID = /^PRD-\d+(-\d+)*$/;
 const KINDS = ['module', 'webhook', 'rules'] as const;
 const CHECK_KIND = { module: checkModule, webhook: checkWebhook, rules: checkRules };
-const ENTRY_KEYS = [...KINDS, 'products', 'statuses'];
+const ENTRY_KEYS = [...KINDS, 'products', 'statuses', 'connectionTypes'];
 const STATUSES = ['pending', 'inquiring'];
 const ENTRY_EXAMPLE = '{ "module": "./handler.js", "products": ["PRD-123-456-789"] }';
 
@@ -39,7 +39,7 @@ function checkEntry(entry: unknown, at: string): ValueIssue[] {
     .filter((key) => !ENTRY_KEYS.includes(key))
     .map((key) => ({
       at: `${at}.${key}`,
-      message: `unknown key (an entry has one of ${KINDS.join(', ')}, and "products" and "statuses")`,
+      message: `unknown key (an entry has one of ${KINDS.join(', ')}, and "products", "statuses" and "connectionTypes")`,
     }));
   const kinds = KINDS.filter((kind) => record[kind] !== undefined);
   if (kinds.length !== 1) {
@@ -63,6 +63,7 @@ function checkEntry(entry: unknown, at: string): ValueIssue[] {
       : []),
     ...checkProducts(record.products, `${at}.products`),
     ...checkStatuses(record.statuses, `${at}.statuses`),
+    ...checkConnectionTypes(record.connectionTypes, `${at}.connectionTypes`),
     ...unknownKeys,
   ];
 }
@@ -89,6 +90,15 @@ function checkStatuses(statuses: unknown, at: string): ValueIssue[] {
   if (statuses === undefined) return [];
   if (!Array.isArray(statuses) || statuses.length === 0 || !statuses.every((s) => STATUSES.includes(s))) {
     return [{ at, message: `must be a non-empty list of ${STATUSES.join(', ')}`, value: statuses }];
+  }
+  return [];
+}
+
+function checkConnectionTypes(types: unknown, at: string): ValueIssue[] {
+  const allowed: readonly unknown[] = CONNECTION_TYPES;
+  if (types === undefined) return [];
+  if (!Array.isArray(types) || types.length === 0 || !types.every((t) => allowed.includes(t))) {
+    return [{ at, message: `must be a non-empty list of ${CONNECTION_TYPES.join(', ')}`, value: types }];
   }
   return [];
 }

@@ -1,10 +1,11 @@
 import type convict from 'convict';
 import { LOG_FORMATS, LOG_LEVELS } from '../log.ts';
-import type { AppConfig } from './types.ts';
+import { CONNECTION_TYPES, type AppConfig } from './types.ts';
 
 // Parameterised formats (see formats.ts); the spread keeps each key's line short.
 const int = (min: number, max: number) => ({ format: 'bounded-int', min, max }) as const;
 const oneOf = (values: readonly string[]) => ({ format: 'one-of', values }) as const;
+const someOf = (values: readonly string[]) => ({ format: 'one-or-more-of', values }) as const;
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -62,6 +63,12 @@ export const configSchema = {
       ...int(1, 1000),
       default: 100,
       env: 'POLL_PAGE_SIZE',
+    },
+    connectionTypes: {
+      doc: `Connection types whose requests are listed and handled: a comma list of ${CONNECTION_TYPES.join(', ')}. A handlers entry can narrow it with its own "connectionTypes".`,
+      ...someOf(CONNECTION_TYPES),
+      default: [...CONNECTION_TYPES],
+      env: 'POLL_CONNECTION_TYPES',
     },
   },
   rateLimit: {

@@ -2,6 +2,10 @@ import type { RulesSpec } from '../handlers/rules/types.ts';
 import type { WebhookSpec } from '../handlers/webhook/types.ts';
 import type { LogFormat, LogLevel } from '../log.ts';
 
+/** Connect's connection types (`asset.connection.type`): where a request comes from. */
+export const CONNECTION_TYPES = ['test', 'preview', 'production'] as const;
+export type ConnectionType = (typeof CONNECTION_TYPES)[number];
+
 /** One `handlers` entry; `module` is an absolute file path once loaded. */
 export interface HandlerEntry {
   readonly module?: string;
@@ -13,6 +17,8 @@ export interface HandlerEntry {
   readonly products?: readonly string[];
   /** Request statuses the module is called for (pending, inquiring); default the module's own. */
   readonly statuses?: readonly string[];
+  /** Connection types this entry takes, within poll.connectionTypes; default all of those. */
+  readonly connectionTypes?: readonly ConnectionType[];
 }
 
 /** The daemon's options, typed and frozen; see schema.ts for what each one means. */
@@ -27,6 +33,7 @@ export interface AppConfig {
   readonly poll: {
     readonly schedule: string;
     readonly pageSize: number;
+    readonly connectionTypes: readonly ConnectionType[];
   };
   readonly rateLimit: {
     readonly requestsPerSecond: number;

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { sleep } from '../util/sleep.ts';
 import { ConnectError, isConnectError, routeOf, type ConnectErrorCode } from './errors.ts';
 import type { Gate } from './gate.ts';
+import type { DryRun } from './dry-run.ts';
 import { decideRetry, type RetryDecision, type RetryOptions } from './retry.ts';
 import { joinQuery, rql, type Rql } from './rql.ts';
 import {
@@ -44,6 +45,8 @@ export interface ConnectClientOptions {
   retry: RetryOptions;
   log: Logger;
   hooks?: ClientHooks;
+  /** Dry run: no write is sent; each is handed to the recorder and answered as if it succeeded. */
+  dryRun?: DryRun;
 }
 
 export interface ListOptions {
@@ -52,6 +55,15 @@ export interface ListOptions {
   /** Called for each listed item that fails validation; it is set aside, the rest of the page is used. */
   onInvalid?: (item: InvalidItem) => void;
 }
+
+/** The listings of the queue (requests, TCRs) also narrow by connection type. */
+export interface QueueListOptions extends ListOptions {
+  /** Only these connection types; undefined or all three: no filter. Empty: nothing is listed. */
+  connectionTypes?: readonly string[];
+}
+
+/** Every connection type Connect has; asking for all of them needs no filter. */
+const ALL_CONNECTION_TYPES = ['test', 'preview', 'production'];
 
 export interface ParamUpdate {
   id: string;
@@ -136,6 +148,8 @@ export class ConnectClient {
   readonly #retry: RetryOptions;
   readonly #log: Logger;
   readonly #hooks: ClientHooks;
+  /** Set in a dry run (`--dry-run`): every write stops at #attempt. */
+  readonly dryRun: DryRun | undefined;
   #apiVersionSeen = false;
 
   constructor(options: ConnectClientOptions) {
@@ -144,6 +158,7 @@ export class ConnectClient {
     this.#retry = options.retry;
     this.#log = options.log;
     this.#hooks = options.hooks ?? {};
+    this.dryRun = options.dryRun;
   }
 
   /**
@@ -168,9 +183,11 @@ export class ConnectClient {
   async *listRequestsIn(
     statuses: readonly string[],
     productIds: readonly string[],
-    options: ListOptions,
+    options: QueueListOptions,
   ): AsyncGenerator<FulfillmentRequest> {
-    const filter = rql.and(statusFilter(statuses), rql.in('asset.product.id', productIds));
+    const types = connectionTypeFilter('asset.connection.type', options.connectionTypes);
+    if (types === 'none') return;
+    const filter = rql.and(statusFilter(statuses), rql.in('asset.product.id', productIds), ...types);
     yield* this.listRequests(filter, options);
   }
 
@@ -185,9 +202,12 @@ export class ConnectClient {
   async *listTierConfigRequestsIn(
     statuses: readonly string[],
     productIds: readonly string[],
-    options: ListOptions,
+    options: QueueListOptions,
   ): AsyncGenerator<TierConfigRequest> {
-    const filter = rql.and(statusFilter(statuses), rql.in('configuration.product.id', productIds));
+    // The spec filters TCRs on configuration.connection.type (eq, in), like requests on the asset's.
+    const types = connectionTypeFilter('configuration.connection.type', options.connectionTypes);
+    if (types === 'none') return;
+    const filter = rql.and(statusFilter(statuses), rql.in('configuration.product.id', productIds), ...types);
     yield* this.#keysetListing(TIER_CONFIG_REQUESTS, filter, options);
   }
 
@@ -411,8 +431,20 @@ export class ConnectClient {
     return { items: page.data, total: parseContentRange(result.headers['content-range'])?.total };
   }
 
-  /** One attempt through the gate, observed for metrics. */
+  /**
+   * One attempt through the gate, observed for metrics. Every call the client makes ends here, so a
+   * dry run stops writes here: whatever new kind of write is added later is covered too.
+   */
   async #attempt(call: HttpCall): Promise<HttpResult> {
+    if (call.method !== 'GET' && this.dryRun) {
+      const path = call.query ? `${call.path}?${call.query}` : call.path;
+      this.dryRun.record({
+        method: call.method,
+        path,
+        ...(call.body !== undefined ? { body: call.body } : {}),
+      });
+      return { status: 200, headers: {}, data: undefined };
+    }
     return this.#gate.run(async () => {
       if (call.method !== 'GET') this.#hooks.beforeWrite?.({ method: call.method, path: call.path });
       const started = performance.now();
@@ -502,6 +534,16 @@ function validate<T>(result: HttpResult, schema: z.ZodType<T>, method: string, p
 /** `eq(status,X)` for one status (the common case, and the simulator's fast path), else `in(status,(...))`. */
 export function statusFilter(statuses: readonly string[]): Rql {
   return statuses.length === 1 ? rql.eq('status', statuses[0]!) : rql.in('status', statuses);
+}
+
+/**
+ * The connection-type term of a queue listing: none for all types (the query stays as before),
+ * `eq` for one, `in` for two; 'none' when no type is wanted, so nothing needs to be asked.
+ */
+export function connectionTypeFilter(field: string, types: readonly string[] | undefined): Rql[] | 'none' {
+  if (types === undefined || ALL_CONNECTION_TYPES.every((type) => types.includes(type))) return [];
+  if (types.length === 0) return 'none';
+  return [types.length === 1 ? rql.eq(field, types[0]!) : rql.in(field, types)];
 }
 
 /** Where the next page of a keyset listing starts: `created >= since`, skipping `offset` items of a tie. */

@@ -47,15 +47,28 @@ export async function lastMessage(
   conversationId: string,
   options: ConversationReadOptions = {},
 ): Promise<Message | undefined> {
+  return (await lastMessages(client, conversationId, 1, options))[0];
+}
+
+/** The `count` newest messages (type `message`) of a conversation, newest first. */
+export async function lastMessages(
+  client: ConnectClient,
+  conversationId: string,
+  count: number,
+  options: ConversationReadOptions = {},
+): Promise<Message[]> {
   const filter = joinQuery(rql.eq('type', 'message'), rql.ordering('-created'));
+  const messages: Message[] = [];
   for await (const message of client.paginate(
     `/conversations/${encodeURIComponent(conversationId)}/messages`,
     filter,
     MessageSchema,
-    { pageSize: 1, ...options },
-  ))
-    return message;
-  return undefined;
+    { pageSize: count, ...options },
+  )) {
+    messages.push(message);
+    if (messages.length === count) break;
+  }
+  return messages;
 }
 
 /** Adds a message. Sent once (a repeated POST would post it twice), retried only after a 429. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { USER_AGENT } from '../version.ts';
 import { ConnectClient, type ClientHooks } from './client.ts';
+import { DryRun } from './dry-run.ts';
 import { Gate } from './gate.ts';
 import type { RetryOptions } from './retry.ts';
 import { Transport } from './transport.ts';
@@ -14,6 +15,8 @@ export interface ConnectSettings {
   requestsPerSecond: number;
   concurrency: number;
   retry: RetryOptions;
+  /** No write is sent (see dry-run.ts). */
+  dryRun?: boolean;
 }
 
 export interface ConnectConnection {
@@ -42,7 +45,14 @@ export function connectTo(
     { requestsPerSecond: settings.requestsPerSecond, concurrency: settings.concurrency },
     { onPause: hooks.onPause },
   );
-  const client = new ConnectClient({ transport, gate, retry: settings.retry, log, hooks });
+  const client = new ConnectClient({
+    transport,
+    gate,
+    retry: settings.retry,
+    log,
+    hooks,
+    ...(settings.dryRun ? { dryRun: new DryRun() } : {}),
+  });
   let closing: Promise<void> | undefined;
   return {
     client,
@@ -60,6 +70,7 @@ export function connectTo(
 }
 
 export { ConnectClient, routeTemplate } from './client.ts';
+export { DryRun, type WouldSend } from './dry-run.ts';
 export type { ActionResult, ApproveBody, ClientHooks, ListOptions, ParamUpdate } from './client.ts';
 export { ConnectError, isConnectError } from './errors.ts';
 export type { ConnectErrorCode } from './errors.ts';

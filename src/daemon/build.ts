@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ConnectionType } from '../config/types.ts';
 import { connectTo, type ConnectConnection } from '../connect/index.ts';
 import type { ClientHooks } from '../connect/client.ts';
 import type { RetryOptions } from '../connect/retry.ts';
@@ -24,11 +25,14 @@ export interface DaemonSettings {
     headersTimeoutMs: number;
     bodyTimeoutMs: number;
   };
-  poll: { schedule: string; pageSize: number };
+  /** connectionTypes: default all three (no filter in the listing). */
+  poll: { schedule: string; pageSize: number; connectionTypes?: readonly ConnectionType[] };
   rateLimit: { requestsPerSecond: number; concurrency: number };
   retry: RetryOptions;
   processing: { concurrency: number; handlerTimeoutMs: number; backoffBaseMs: number; backoffMaxMs: number };
   handlers: readonly HandlerEntry[];
+  /** `--dry-run`: list and call handlers, send no write, record nothing as done. */
+  dryRun?: boolean;
   /** Absent or empty url: in memory, one replica. */
   state?: { url: string };
   lease?: { name: string; durationMs: number; renewMs: number };
@@ -62,7 +66,9 @@ export async function buildDaemon(
   hooks: DaemonHooks = {},
 ): Promise<BuiltDaemon> {
   const handlerWarnings: string[] = [];
-  const router = await loadHandlers(settings.handlers, handlerWarnings);
+  const router = await loadHandlers(settings.handlers, handlerWarnings, {
+    ...(settings.poll.connectionTypes ? { connectionTypes: settings.poll.connectionTypes } : {}),
+  });
   const replication = settings.state?.url ? replicate(settings, log) : undefined;
   return { ...createDaemon(settings, router, log, hooks, replication), handlerWarnings };
 }
@@ -105,6 +111,7 @@ export function createDaemon(
       requestsPerSecond: settings.rateLimit.requestsPerSecond,
       concurrency: settings.rateLimit.concurrency,
       retry: settings.retry,
+      ...(settings.dryRun ? { dryRun: true } : {}),
     },
     log,
     hooks,

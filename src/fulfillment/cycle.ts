@@ -67,6 +67,7 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
   const log = deps.log.child({ cycleId });
   const started = performance.now();
   const summary = emptySummary(cycleId);
+  if (deps.client.dryRun) summary.dryRun = true;
   const products = deps.router.products;
   log.info({ event: 'cycle.started', products }, 'cycle started'); // cycleId comes with the child logger
   deps.events.emit('cycle:start', { cycleId });
@@ -139,6 +140,7 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
       await processAll(TIER_CONFIG_KIND, (onInvalid) =>
         deps.client.listTierConfigRequestsIn(deps.router.tierConfigStatuses, tierConfigProducts, {
           pageSize: deps.pageSize,
+          connectionTypes: deps.router.connectionTypes,
           signal: listingSignal,
           onInvalid,
         }),
@@ -149,6 +151,7 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
       await processAll(REQUEST_KIND, (onInvalid) =>
         deps.client.listRequestsIn(deps.router.statuses, products, {
           pageSize: deps.pageSize,
+          connectionTypes: deps.router.connectionTypes,
           // A graceful stop ends the listing at once, even mid-sleep in a Retry-After pause.
           signal: listingSignal,
           onInvalid,
@@ -201,6 +204,7 @@ function logAbort(log: Logger, err: unknown): void {
 
 function cycleMessage(s: CycleSummary): string {
   return (
+    (s.dryRun ? 'DRY RUN (nothing sent): ' : '') +
     `cycle ${s.result}: ${s.found} found, ${s.approved} approved, ${s.failed} failed, ${s.inquired} inquired, ` +
     `${s.pended} pended, ${s.skipped} skipped, ${s.errors} errors, ${s.unhandled} unhandled` +
     (s.tcrFound > 0 || s.tcrInvalid > 0

@@ -34,6 +34,8 @@ export interface CycleSummary {
   durationMs: number;
   /** Why the cycle was aborted (error code), when it was. */
   abortedBy?: string;
+  /** `--dry-run`: the outcomes were logged (`request.decided`), none was sent. */
+  dryRun?: boolean;
 }
 
 /** A summary with every count at zero, as a cycle starts. */

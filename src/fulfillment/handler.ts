@@ -14,6 +14,11 @@ export interface HandlerContext {
   /** 1 on the first try; higher after earlier attempts on this request failed. */
   attempt: number;
   cycleId: string;
+  /**
+   * True under `--dry-run`: the outcome is logged (`request.decided`), not sent. Writes of your own
+   * through `client` are held back too; side effects elsewhere (your systems) are yours to skip.
+   */
+  dryRun: boolean;
 }
 
 export type HandlerFunction = (

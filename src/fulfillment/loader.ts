@@ -7,7 +7,8 @@ import { compileWebhook } from '../handlers/webhook/compile.ts';
 import type { WebhookSpec } from '../handlers/webhook/types.ts';
 import { HANDLED_STATUSES, TIER_CONFIG_TYPES, type VendorHandler } from './handler.ts';
 import { describeImportFailure } from './module-error.ts';
-import { Router, type RegisteredHandler } from './router.ts';
+import type { ConnectionType } from '../config/types.ts';
+import { Router, type RegisteredHandler, type RouterOptions } from './router.ts';
 
 export interface HandlerEntry {
   /** Absolute path (the config resolves it against the config file's folder). */
@@ -18,6 +19,8 @@ export interface HandlerEntry {
   products?: readonly string[];
   /** Overrides the module's own `statuses`. */
   statuses?: readonly string[];
+  /** Narrows poll.connectionTypes for this entry. */
+  connectionTypes?: readonly ConnectionType[];
 }
 
 /** Start-up must stop (exit 2) with every problem named, one line each. */
@@ -37,6 +40,7 @@ export class HandlerLoadError extends Error {
 export async function loadHandlers(
   entries: readonly HandlerEntry[],
   warnings: string[] = [],
+  options: RouterOptions = {},
 ): Promise<Router> {
   const problems: string[] = [];
   const registered: RegisteredHandler[] = [];
@@ -56,6 +60,7 @@ export async function loadHandlers(
         handler,
         products: [...entry.products],
         ...(entry.statuses ? { statuses: [...entry.statuses] } : {}),
+        ...(entry.connectionTypes ? { connectionTypes: [...entry.connectionTypes] } : {}),
       });
       continue;
     }
@@ -98,11 +103,17 @@ export async function loadHandlers(
       products,
       module: entry.module,
       ...(statuses ? { statuses } : {}),
+      ...(entry.connectionTypes ? { connectionTypes: [...entry.connectionTypes] } : {}),
     });
   }
   if (problems.length) throw new HandlerLoadError(problems);
   try {
-    return new Router(registered);
+    const router = new Router(registered, options);
+    if (registered.length > 0 && router.connectionTypes.length === 0)
+      warnings.push(
+        'poll.connectionTypes: no handlers entry takes any of its connection types; no request is listed',
+      );
+    return router;
   } catch (err) {
     throw new HandlerLoadError([(err as Error).message]);
   }

@@ -85,6 +85,25 @@ export async function processItem<T extends WorkItem>(
   kind: WorkKind<T>,
   run: ItemRun<T>,
 ): Promise<RequestResult> {
+  const dryRun = deps.client.dryRun;
+  if (!dryRun) return processSafely(deps, kind, run);
+  const { result, calls } = await dryRun.collect(() => processSafely(deps, kind, run));
+  if (result.action !== undefined) {
+    // The body goes through the logger, which masks the API key and the configured secrets.
+    run.log.info(
+      { event: `${kind.event}.decided`, action: result.action, dryRun: true, calls },
+      `DRY RUN: ${run.item.id} would be ${result.action === 'skip' ? 'skipped' : `${KIND_OF[result.action]}`}` +
+        ` (${calls.length} write call${calls.length === 1 ? '' : 's'} not sent)`,
+    );
+  }
+  return result;
+}
+
+async function processSafely<T extends WorkItem>(
+  deps: RequestDeps,
+  kind: WorkKind<T>,
+  run: ItemRun<T>,
+): Promise<RequestResult> {
   try {
     return await handleItem(deps, kind, run);
   } catch (err) {
@@ -120,6 +139,14 @@ async function handleItem<T extends WorkItem>(
     );
     return { kind: 'skipped' };
   }
+  if (!route.found && route.reason === 'connection_type_not_handled') {
+    const connectionType = kind.connectionTypeOf(item);
+    log.debug(
+      { event: `${kind.event}.unhandled`, connectionType, reason: route.reason },
+      `${item.id}: its handler does not take ${connectionType ?? 'unknown'} connections; left as it is`,
+    );
+    return { kind: 'skipped' };
+  }
   if (!route.found) {
     log.info(
       { event: `${kind.event}.unhandled`, type: item.type, reason: route.reason },
@@ -130,8 +157,11 @@ async function handleItem<T extends WorkItem>(
 
   const started = performance.now();
   let handlerMs: number | undefined;
+  // A dry run leaves durable state as it found it: a later real run must act on these requests.
+  const dryRun = deps.client.dryRun !== undefined;
+  const outcomes = dryRun ? undefined : deps.outcomes;
   // An outcome a predecessor decided but did not finish carrying out: execute it, never ask again.
-  const recorded = await deps.outcomes?.recordedOutcome(key);
+  const recorded = await outcomes?.recordedOutcome(key);
   try {
     const outcome =
       recorded ??
@@ -144,6 +174,7 @@ async function handleItem<T extends WorkItem>(
           client: deps.client,
           attempt,
           cycleId: run.cycleId,
+          dryRun,
         },
         deps.handlerTimeoutMs,
       ));
@@ -154,13 +185,16 @@ async function handleItem<T extends WorkItem>(
       );
     else handlerMs = performance.now() - started;
     checkOutcome(kind, item, outcome);
-    const record = deps.outcomes && !recorded && outcome.action !== 'skip';
-    if (record) await deps.outcomes!.recordOutcome(key, outcome);
+    const record = outcomes && !recorded && outcome.action !== 'skip';
+    if (record) await outcomes.recordOutcome(key, outcome);
     const applied = await executeOutcome(deps.client, kind, item, outcome, run.signal);
     if (outcome.note !== undefined) await postNote(deps.client, item.id, outcome.note, log, run.signal);
-    if (deps.outcomes && outcome.action !== 'skip') await deps.outcomes.clearOutcome(key);
-    if (outcome.action === 'skip') await deps.backoff.recordSkip(key, outcome.retryAfterMs);
-    else await deps.backoff.recordSuccess(key);
+    if (outcomes && outcome.action !== 'skip') await outcomes.clearOutcome(key);
+    if (!dryRun) {
+      if (outcome.action === 'skip') await deps.backoff.recordSkip(key, outcome.retryAfterMs);
+      else await deps.backoff.recordSuccess(key);
+    }
+    if (dryRun) return { kind: KIND_OF[outcome.action], action: outcome.action, handlerMs };
     log.info(
       {
         event: `${kind.event}.processed`, // cycleId and the id come with the child logger
@@ -182,7 +216,7 @@ async function handleItem<T extends WorkItem>(
     }
     const code = errorCode(err);
     if (CYCLE_FATAL.has(code)) return { kind: 'error', code, fatal: err };
-    const nextAttemptInMs = await deps.backoff.recordFailure(key, code);
+    const nextAttemptInMs = dryRun ? 0 : await deps.backoff.recordFailure(key, code);
     // The handler's own mistakes name it: which module, which function.
     const handler = isHandlersFault(err)
       ? { handler: route.name, handlerModule: route.module, handlerFunction: route.function }

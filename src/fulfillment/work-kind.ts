@@ -43,6 +43,8 @@ export interface WorkKind<T extends WorkItem> {
   /** Its key in the state store (backoff, recorded outcomes): TCRs and requests never share one. */
   stateKey(id: string): string;
   productOf(item: T): string;
+  /** `test`, `preview` or `production`: the connection it came through (poll.connectionTypes). */
+  connectionTypeOf(item: T): string | null | undefined;
   /** The ids of the parameters an outcome may name. */
   paramIdsOf(item: T): string[];
   /** Log fields that say which object it is, besides its id. */
@@ -62,6 +64,7 @@ export const REQUEST_KIND: WorkKind<FulfillmentRequest> = {
   noun: 'request',
   stateKey: (id) => id, // as before TCRs existed: durable state written by older versions still matches
   productOf: (request) => request.asset.product.id,
+  connectionTypeOf: (request) => request.asset.connection?.type,
   paramIdsOf: (request) => (request.asset.params ?? []).map((p) => p.id),
   fieldsOf: (request) => ({ assetId: request.asset.id, productId: request.asset.product.id }),
   subjectOf: (request) => `${request.id} (${request.type} of ${request.asset.id})`,
@@ -89,6 +92,7 @@ export const TIER_CONFIG_KIND: WorkKind<TierConfigRequest> = {
   noun: 'tier config request',
   stateKey: (id) => `tcr:${id}`,
   productOf: (tcr) => tcr.configuration.product.id,
+  connectionTypeOf: (tcr) => tcr.configuration.connection?.type,
   paramIdsOf: (tcr) => (tcr.params ?? []).map((p) => p.id),
   fieldsOf: (tcr) => ({
     accountId: tcr.configuration.account?.id,

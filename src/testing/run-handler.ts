@@ -132,6 +132,7 @@ export async function runHandler(
     client: options.client ?? connection?.client ?? unconnectedClient(),
     attempt: options.attempt ?? 1,
     cycleId,
+    dryRun: false,
   };
   try {
     const outcome = await callHandler(

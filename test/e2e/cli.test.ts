@@ -185,7 +185,11 @@ describe('connect-fulfillment (the built CLI)', () => {
       connect: { url: string; apiKey: string };
       poll: { schedule: string; pageSize: number };
     };
-    expect(printed.poll).toEqual({ schedule: '0 */4 * * * *', pageSize: 5 });
+    expect(printed.poll).toEqual({
+      schedule: '0 */4 * * * *',
+      pageSize: 5,
+      connectionTypes: ['test', 'preview', 'production'],
+    });
     expect(printed.connect.url).toBe('https://api.connect.cloudblue.com/public/v1');
     expect(printed.connect.apiKey).not.toContain(TEST_API_KEY.split(':')[1]);
   });

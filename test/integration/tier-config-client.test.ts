@@ -116,6 +116,22 @@ describe('listing tier configuration requests', () => {
   });
 });
 
+describe('listing TCRs by connection type (poll.connectionTypes)', () => {
+  it('asks for configuration.connection.type and gets only the TCRs of those connections', async () => {
+    const { sim, client, addTcr } = await setUp();
+    const onTest = addTcr({ connectionType: 'test' });
+    addTcr({ connectionType: 'production' });
+
+    const listed = await collect(
+      client.listTierConfigRequestsIn(['pending'], [PRODUCT], { pageSize: 10, connectionTypes: ['test'] }),
+    );
+
+    expect(listed.map((t) => t.id)).toEqual([onTest.id]);
+    const listing = sim.journal.find((e) => e.path === '/tier/config-requests');
+    expect(decodeURIComponent(listing!.query)).toContain('eq(configuration.connection.type,test)');
+  });
+});
+
 describe('TCR actions', () => {
   it('approve sends the template as {"template":{"id"}} and the TCR is approved with it', async () => {
     const { sim, client, addTcr } = await setUp();

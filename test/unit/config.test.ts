@@ -42,6 +42,12 @@ function problemsOf(options: LoadOptions): readonly string[] {
 }
 
 describe('loadConfig: values', () => {
+  it('reads poll.connectionTypes from POLL_CONNECTION_TYPES as a comma list, all three by default', () => {
+    expect(loadConfig({ env: {} }).config.poll.connectionTypes).toEqual(['test', 'preview', 'production']);
+    const loaded = loadConfig({ env: { POLL_CONNECTION_TYPES: ' Test, preview ' } });
+    expect(loaded.config.poll.connectionTypes).toEqual(['test', 'preview']);
+  });
+
   it('loads the defaults in demo mode without file or environment', () => {
     const loaded = loadConfig({ env: {} });
     expect(loaded.mode).toBe('demo');
@@ -53,7 +59,11 @@ describe('loadConfig: values', () => {
       headersTimeoutMs: 120_000,
       bodyTimeoutMs: 120_000,
     });
-    expect(loaded.config.poll).toEqual({ schedule: '0 */3 * * * *', pageSize: 100 });
+    expect(loaded.config.poll).toEqual({
+      schedule: '0 */3 * * * *',
+      pageSize: 100,
+      connectionTypes: ['test', 'preview', 'production'],
+    });
     expect(loaded.config.rateLimit).toEqual({ requestsPerSecond: 10, concurrency: 4 });
     expect(loaded.config.processing).toEqual({
       concurrency: 8,
@@ -242,6 +252,11 @@ describe('loadConfig: problems', () => {
       'poll.pageSize (POLL_PAGE_SIZE): must be an integer between 1 and 1000, got 5000',
     ],
     [
+      'poll.connectionTypes',
+      { POLL_CONNECTION_TYPES: 'test,staging' },
+      'poll.connectionTypes (POLL_CONNECTION_TYPES): must be a non-empty comma list of test, preview, production, got ["test","staging"]',
+    ],
+    [
       'poll.pageSize',
       { POLL_PAGE_SIZE: '12abc' },
       'poll.pageSize (POLL_PAGE_SIZE): must be an integer between 1 and 1000, got "12abc"',
@@ -295,7 +310,7 @@ describe('loadConfig: problems', () => {
   it('rejects a section that is not an object, once', () => {
     const file = configFile('c.json', '{"poll": 5}');
     expect(problemsOf({ file, env: {} })).toEqual([
-      'poll: must be an object with the keys schedule, pageSize, got 5',
+      'poll: must be an object with the keys schedule, pageSize, connectionTypes, got 5',
     ]);
   });
 
@@ -319,7 +334,7 @@ describe('loadConfig: problems', () => {
       'handlers[0]: must be an object like { "module": "./handler.js", "products": ["PRD-123-456-789"] }, got 5',
       'handlers[1].products: must be a non-empty list of product ids like PRD-123-456-789, got "PRD-1"',
       'handlers[2].products[1]: must be a product id like PRD-123-456-789, got "prd-2"',
-      'handlers[2].name: unknown key (an entry has one of module, webhook, rules, and "products" and "statuses")',
+      'handlers[2].name: unknown key (an entry has one of module, webhook, rules, and "products", "statuses" and "connectionTypes")',
     ]);
   });
 
