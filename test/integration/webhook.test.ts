@@ -97,6 +97,28 @@ describe('a webhook handler against the simulator', () => {
     expect(logs.events('request.processed').every((line) => line.handler === 'webhook[0]')).toBe(true);
   });
 
+  it('the Python example approves a tier config request, sent as kind tier_config_request', async () => {
+    const { sim, daemon, logs } = await start(await startPythonWebhook(SECRET));
+    const reseller = sim.store.addRequest({ productId: PRODUCT_ID, params: { email: 'ann@example.com' } })
+      .asset.tiers.tier1;
+    const tcr = sim.store.addTierConfigRequest({
+      productId: PRODUCT_ID,
+      account: reseller,
+      params: { code: 'R-1' },
+    });
+
+    const summary = await daemon.runCycle();
+
+    expect(summary).toMatchObject({ tcrFound: 1, tcrApproved: 1, tcrErrors: 0 });
+    expect(sim.store.getTierConfigRequest(tcr.id)).toMatchObject({
+      status: 'approved',
+      template: { id: 'TL-PY-001' },
+    });
+    expect(logs.events('tcr.processed')).toEqual([
+      expect.objectContaining({ tcrId: tcr.id, handler: 'webhook[0]', action: 'approve' }),
+    ]);
+  });
+
   it('a wrong secret: the webhook answers 401, a handler error, the request stays pending and backs off', async () => {
     const { sim, daemon, logs } = await start(await startPythonWebhook('a-different-secret-0123456789'));
     const request = sim.store.addRequest({
