@@ -43,6 +43,7 @@ export async function startDemo(): Promise<DemoEnvironment> {
       handlers: [
         { module: `${PACKAGE_ROOT}examples/handlers/fallball.js` },
         { module: `${PACKAGE_ROOT}examples/handlers/acme-backup.ts` },
+        { module: `${PACKAGE_ROOT}examples/handlers/northwind-pbx.js` },
         // Contoso Mail has no code: a rules entry, read from the file vendors copy it from.
         parseYaml(readFileSync(`${PACKAGE_ROOT}examples/rules/contoso-mail.yaml`, 'utf8')) as HandlerEntry,
       ],

@@ -99,7 +99,12 @@ export function buildAsset(
     marketplace: { id: marketplace.id, name: marketplace.name },
     contract: CONTRACT,
   };
-  applyParams(asset, spec.params ?? {});
+  // The order may carry the reseller's tier-level answers too: they go to its TCR (store.#setUpTier).
+  const tierLevel = new Set(product.params.filter((d) => (d.scope ?? 'asset') !== 'asset').map((d) => d.id));
+  applyParams(
+    asset,
+    Object.fromEntries(Object.entries(spec.params ?? {}).filter(([id]) => !tierLevel.has(id))),
+  );
   return asset;
 }
 

@@ -9,6 +9,8 @@ export const FALLBALL_ID = 'PRD-276-377-545';
 export const ACME_BACKUP_ID = 'PRD-561-716-033';
 /** Run by rules in the config alone (examples/rules/contoso-mail.yaml): no handler code. */
 export const CONTOSO_MAIL_ID = 'PRD-318-044-707';
+/** Has a reseller-level parameter: its purchases wait in tiers_setup on a tier config request. */
+export const NORTHWIND_PBX_ID = 'PRD-604-522-081';
 
 export const PRODUCTION_HUB: Ref = { id: 'HB-0309-9389', name: 'Ingram Micro US Hub' };
 export const TEST_HUB: Ref = { id: 'HB-1210-4432', name: 'Ingram Micro Staging Hub' };
@@ -151,7 +153,39 @@ export const CONTOSO_MAIL: Product = {
   ],
 };
 
-export const DEMO_PRODUCTS: readonly Product[] = [FALLBALL, ACME_BACKUP, CONTOSO_MAIL];
+export const NORTHWIND_PBX: Product = {
+  id: NORTHWIND_PBX_ID,
+  name: 'Northwind Cloud PBX',
+  params: [
+    {
+      id: 'admin_email',
+      title: 'Administrator e-mail',
+      type: 'email',
+      phase: 'ordering',
+      required: true,
+    },
+    {
+      id: 'reseller_code',
+      title: 'Northwind reseller code',
+      description: 'The reseller gives it once, for all its customers (NW- and four digits).',
+      type: 'text',
+      phase: 'ordering',
+      scope: 'tier1',
+      required: true,
+    },
+  ],
+  items: [
+    {
+      id: `${NORTHWIND_PBX_ID}-0001`,
+      mpn: 'NW-PBX-EXT',
+      display_name: 'PBX extension',
+      unit: 'extensions',
+      item_type: 'Reservation',
+    },
+  ],
+};
+
+export const DEMO_PRODUCTS: readonly Product[] = [FALLBALL, ACME_BACKUP, CONTOSO_MAIL, NORTHWIND_PBX];
 
 /** Connection ids per product and hub: one connection per (product, hub), as Connect has it. */
 export function connectionIdFor(productIndex: number, type: ConnectionType): string {

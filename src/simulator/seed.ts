@@ -4,6 +4,7 @@ import {
   CONTRACT,
   CONTOSO_MAIL,
   DEMO_PRODUCTS,
+  NORTHWIND_PBX,
   FALLBALL,
   FALLBALL_ID,
   PROVIDER,
@@ -158,6 +159,32 @@ export function seedDemo(store: SimulatorStore, options: Pick<SeedOptions, 'star
   seedUsage(store, random, start);
   // After the usage files, so adding this product left the other demo data as it was.
   seedContosoMail(store, random, next);
+  seedNorthwindPbx(store, random, next);
+}
+
+/**
+ * The tiered product: two resellers order for the first time (their purchases wait in tiers_setup on
+ * a setup TCR each, one with a valid reseller code, one without), and a third updates its code.
+ */
+function seedNorthwindPbx(store: SimulatorStore, random: Random, next: () => number): void {
+  const order = (reseller_code: string) =>
+    store.addRequest({
+      type: 'purchase',
+      productId: NORTHWIND_PBX.id,
+      params: { ...purchaseParams(random, NORTHWIND_PBX), reseller_code },
+      created: next(),
+    });
+  order('NW-4417');
+  order('northwind partner');
+  // A reseller set up long ago (live asset, approved setup) that now changes its code.
+  const { tier1 } = store.addAsset({
+    productId: NORTHWIND_PBX.id,
+    params: purchaseParams(random, NORTHWIND_PBX),
+    quantities: { 'NW-PBX-EXT': 20 },
+  }).tiers;
+  const tiered = { productId: NORTHWIND_PBX.id, account: tier1 };
+  store.addTierConfigRequest({ ...tiered, status: 'approved', params: { reseller_code: 'NW-2086' } });
+  store.addTierConfigRequest({ ...tiered, type: 'update', params: { reseller_code: 'NW-2087' } });
 }
 
 /** The rules-only product: purchases that pass its checks, two that do not, a change and a cancel. */
@@ -247,7 +274,8 @@ export function fulfillmentParams(random: Random, product: Product): Record<stri
 }
 
 function benchProducts(count: number): Product[] {
-  const products = DEMO_PRODUCTS.slice(0, count);
+  // The demo's first two (the later ones have rules-only or tier-level quirks), then generic ones.
+  const products = [FALLBALL, ACME_BACKUP].slice(0, count);
   for (let i = products.length; i < count; i++)
     products.push(
       genericProduct(`PRD-${String(100 + i)}-000-${String(i).padStart(3, '0')}`, `Bench product ${i + 1}`),

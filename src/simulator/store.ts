@@ -1,4 +1,4 @@
-import { applyParams, buildAsset, itemsForChange, type AssetSpec } from './asset-builder.ts';
+import { applyParams, buildAsset, itemsForChange, type AssetSpec, type ParamInput } from './asset-builder.ts';
 import { Catalog } from './catalog.ts';
 import { ConversationBook, type Message } from './conversations.ts';
 import { copy } from './copy.ts';
@@ -243,7 +243,7 @@ export class SimulatorStore {
     this.#requestIndex.add(request);
     this.#conversations.open(request.id, created);
     if (TERMINAL_STATUSES.has(status)) settleAsset(asset, request);
-    if (status === 'tiers_setup' && spec.status === undefined) this.#setUpTier(asset);
+    if (status === 'tiers_setup' && spec.status === undefined) this.#setUpTier(asset, spec.params);
     this.#changed(request, undefined, 'created');
     return request;
   }
@@ -258,13 +258,19 @@ export class SimulatorStore {
   }
 
   /** One open setup TCR per tier1 account and product: a second purchase waits on the same one. */
-  #setUpTier(asset: Asset): void {
+  #setUpTier(asset: Asset, values: Record<string, ParamInput> = {}): void {
     const account = asset.tiers.tier1;
     if (this.#tierConfigOf(asset.product.id, account.id, ['pending', 'inquiring'])) return;
+    // The reseller's answers to the tier1 parameters, given with the order, go on its TCR.
+    const tierParams =
+      this.#catalog.product(asset.product.id)?.params.filter((p) => p.scope === 'tier1') ?? [];
+    const params: Record<string, string> = {};
+    for (const { id } of tierParams) if (typeof values[id] === 'string') params[id] = values[id];
     this.addTierConfigRequest({
       productId: asset.product.id,
       account,
       connectionType: asset.connection.type === 'test' ? 'test' : 'production',
+      params,
     });
   }
 

@@ -4,6 +4,7 @@ import {
   ACME_BACKUP_ID,
   CONTOSO_MAIL_ID,
   FALLBALL_ID,
+  NORTHWIND_PBX_ID,
   SimulatorStore,
   parseQuery,
   seedStore,
@@ -95,6 +96,22 @@ describe('the demo seed', () => {
         r.type === 'cancel' && r.asset.product.id === FALLBALL_ID && param(r, 'subscription_id') === null,
     );
     expect(unknownCancel).toBeDefined();
+  });
+
+  it("holds the tiered product's first purchases in tiers_setup on their resellers' setup TCRs, with the codes given", () => {
+    const waiting = requests.filter((r) => r.asset.product.id === NORTHWIND_PBX_ID);
+    expect(waiting.map((r) => r.status)).toEqual(['tiers_setup', 'tiers_setup']);
+    const open = store.listTierConfigRequests().filter((t) => t.status === 'pending');
+    const codeOf = (t: (typeof open)[number]) => t.params.find((p) => p.id === 'reseller_code')?.value;
+    expect(
+      waiting.map((r) => {
+        const tcr = open.find(
+          (t) => t.type === 'setup' && t.configuration.account?.id === r.asset.tiers.tier1.id,
+        );
+        return tcr && codeOf(tcr);
+      }),
+    ).toEqual(['NW-4417', 'northwind partner']);
+    expect(open.filter((t) => t.type === 'update').map(codeOf)).toEqual(['NW-2087']);
   });
 
   it('uses the demo hub, marketplace and connections', () => {
