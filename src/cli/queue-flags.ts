@@ -1,19 +1,7 @@
 import { CONNECTION_TYPES } from '../config/types.ts';
 import { REQUEST_TYPES } from '../connect/schemas.ts';
+import { REQUEST_STATUSES } from '../simulator/model.ts'; // the statuses of CONNECT-API.md, modelled once
 import { UsageError } from './io.ts';
-
-/** The statuses a request can be in (CONNECT-API.md, "Types, statuses, transitions"). */
-export const REQUEST_STATUSES = [
-  'draft',
-  'tiers_setup',
-  'pending',
-  'inquiring',
-  'approved',
-  'failed',
-  'scheduled',
-  'revoking',
-  'revoked',
-] as const;
 
 /** Also `renew` and `transfer`, which the daemon does not route but Connect may list. */
 const LISTED_TYPES = [...REQUEST_TYPES, 'renew', 'transfer'];
