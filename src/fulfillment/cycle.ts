@@ -131,6 +131,14 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
     }
   };
 
+  /** Both listings page alike; a graceful stop ends them at once, even mid-sleep in a Retry-After pause. */
+  const listingOptions = (onInvalid: (item: InvalidItem) => void) => ({
+    pageSize: deps.pageSize,
+    connectionTypes: deps.router.connectionTypes,
+    signal: listingSignal,
+    onInvalid,
+  });
+
   let listedAll = false;
   try {
     // Tier config requests first: purchases wait in tiers_setup on them, and an approved TCR moves
@@ -138,24 +146,17 @@ export async function runCycle(deps: CycleDeps, signals: CycleSignals = {}): Pro
     const tierConfigProducts = deps.router.tierConfigProducts;
     if (tierConfigProducts.length > 0) {
       await processAll(TIER_CONFIG_KIND, (onInvalid) =>
-        deps.client.listTierConfigRequestsIn(deps.router.tierConfigStatuses, tierConfigProducts, {
-          pageSize: deps.pageSize,
-          connectionTypes: deps.router.connectionTypes,
-          signal: listingSignal,
-          onInvalid,
-        }),
+        deps.client.listTierConfigRequestsIn(
+          deps.router.tierConfigStatuses,
+          tierConfigProducts,
+          listingOptions(onInvalid),
+        ),
       );
       await pool.onIdle();
     }
     if (!stopped()) {
       await processAll(REQUEST_KIND, (onInvalid) =>
-        deps.client.listRequestsIn(deps.router.statuses, products, {
-          pageSize: deps.pageSize,
-          connectionTypes: deps.router.connectionTypes,
-          // A graceful stop ends the listing at once, even mid-sleep in a Retry-After pause.
-          signal: listingSignal,
-          onInvalid,
-        }),
+        deps.client.listRequestsIn(deps.router.statuses, products, listingOptions(onInvalid)),
       );
     }
     listedAll = !stopped();
