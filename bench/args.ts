@@ -38,7 +38,8 @@ Options:
   --processing-concurrency C  the daemon's processing.concurrency (requests handled at once)
   --page-size N             the daemon's poll.pageSize
   --log-level warn|info     the daemon's log.level
-  --request-kb K            size of one realistic request's JSON on the Connect model (realistic-*), default 4
+  --request-kb K            size of one realistic request's JSON on the Connect model (realistic-*), default 5; the smallest is
+                            about 4.7 (three params, three items, three tiers), padded with params above it
   --node-option OPT         extra option for the daemon's node (repeat), e.g. --node-option=--max-semi-space-size=8
   --cpu-prof                write a CPU profile of each daemon run to bench/results/profiles/
   --alloc-prof              write an allocation profile (sampled, collected objects included) likewise

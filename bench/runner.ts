@@ -18,7 +18,7 @@ import {
   type SimulatorProcess,
 } from './processes.ts';
 import type { Progress, Startup } from './report.ts';
-import type { Scenario } from './scenarios.ts';
+import { REALISTIC_BYTES, type Scenario } from './scenarios.ts';
 
 const HANDLER_MODULE = fileURLToPath(new URL('./approve-handler.js', import.meta.url));
 /** Looks like a Connect token, so the daemon logs no configuration warning about it. */
@@ -134,7 +134,7 @@ function startServer(scenario: Scenario, journalFile: string | undefined): Promi
       products: scenario.products,
       latencyMs: scenario.latencyMs,
       apiKey: API_KEY,
-      requestBytes: scenario.requestBytes ?? 4096,
+      requestBytes: scenario.requestBytes ?? REALISTIC_BYTES,
       journalFile,
     });
   }

@@ -43,7 +43,7 @@ export interface Scenario {
 }
 
 /** Realistic requests: the size of one request's JSON unless --request-kb says otherwise. */
-export const REALISTIC_BYTES = 4096;
+export const REALISTIC_BYTES = 5120;
 
 /** No practical ceiling: the configuration's maximum (rateLimit.requestsPerSecond ≤ 10,000). */
 export const UNLIMITED_RPS = 10_000;
@@ -173,7 +173,7 @@ SCENARIOS.push(
   {
     ...REALISTIC,
     name: 'realistic-latency-p1000',
-    description: 'realistic-latency with page size 1,000 (pages of ~4 MB)',
+    description: 'realistic-latency with page size 1,000 (pages of ~5 MB)',
     requests: 2000,
     latencyMs: 20,
     daemon: { ...REALISTIC.daemon, pageSize: 1000 },

@@ -75,7 +75,7 @@ function param(n: number, index: number) {
     id: `PM-${pad(index + 1, 4)}`,
     name: `param_${index + 1}`,
     title: `Ordering question ${index + 1}`,
-    description: 'Asked of the customer when ordering; the vendor checks it before activation.',
+    description: 'Asked when ordering; checked before activation.',
     type,
     value: type === 'email' ? `admin${n}@customer.example.com` : choices.length ? 'medium' : `value ${n}`,
     value_error: '',
@@ -90,9 +90,7 @@ function param(n: number, index: number) {
       reconciliation: false,
       shared: false,
       ...(type === 'text' ? { min_length: 1, max_length: 128, placeholder: 'Type here' } : {}),
-      ...(choices.length ? { choices } : {}),
     },
-    events: { created: { at: '2026-01-01T00:00:00+00:00' }, updated: { at: '2026-01-01T00:00:00+00:00' } },
   };
 }
 
