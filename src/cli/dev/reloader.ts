@@ -74,7 +74,7 @@ export function watchHandlerModules(options: ReloaderOptions): Reloader {
       const problems = err instanceof HandlerLoadError ? err.problems : [(err as Error).message];
       log.error(
         { event: 'dev.reload_failed', modules: files, version: v, problems },
-        `reload after a change of ${files.join(', ')} failed; the previous version keeps running: ${problems.join('; ')}`,
+        `reload failed, the previous version keeps running: ${problems.join('; ')}`,
       );
       return;
     }
