@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { itPrintsNoStackFrames, spawnCommand } from '../support/cli.ts';
+import { CLI, itPrintsNoStackFrames, spawnCommand } from '../support/cli.ts';
 
 /**
- * A vendor's developer's first steps, on the package exactly as `npm pack` builds it: `npx
- * connect-fulfillment init`, `npm install`, then the scaffold's own type-check and test. The tarball
- * stands in for the registry; npm installs the rest from its cache when it has them.
+ * A vendor's developer's first steps (README "Writing and testing a handler"), on the package exactly
+ * as `npm pack` builds it: `init`, `npm install` of the tarball, then the scaffold's own type-check and
+ * test. npm installs the other packages from its cache when it has them. The tests share one project,
+ * in order.
  */
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const NPM_ENV = {
@@ -41,13 +42,6 @@ beforeAll(async () => {
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
-  // `npm exec --package=<tarball>` installed it into npx's cache under a key of its own: drop that copy.
-  const npx = join(homedir(), '.npm/_npx');
-  for (const key of existsSync(npx) ? readdirSync(npx) : []) {
-    const manifest = join(npx, key, 'package.json');
-    if (existsSync(manifest) && readFileSync(manifest, 'utf8').includes(tarball))
-      rmSync(join(npx, key), { recursive: true, force: true });
-  }
 });
 
 describe('the packed package', () => {
@@ -74,15 +68,13 @@ describe('the packed package', () => {
   });
 
   it('init, npm install, tsc and the scaffold test pass in an empty project; so does the --js scaffold', async () => {
-    await run(
-      'npm',
-      ['exec', '--yes', `--package=${tarball}`, '--', 'connect-fulfillment', 'init', 'my-handler'],
-      dir,
-    );
+    // The README's steps: init from the clone's CLI, then the package from the tarball (and the rest).
+    await run(process.execPath, [CLI, 'init', 'my-handler'], dir);
     const project = join(dir, 'my-handler');
-    // As published the scaffold depends on `connect-fulfillment@^version`; here on the tarball.
-    await run('npm', ['pkg', 'set', `dependencies.connect-fulfillment=file:${tarball}`], project);
-    await run('npm', ['install'], project);
+    await run('npm', ['install', tarball], project);
+    expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies).toEqual({
+      'connect-fulfillment': `file:${relative(project, tarball)}`,
+    });
 
     await run('npm', ['run', 'typecheck'], project);
     expect(await run('npm', ['test'], project)).toMatch(/^ℹ pass 3$[\s\S]*^ℹ fail 0$/m);
