@@ -49,6 +49,13 @@ async function create(type: string, ...flags: string[]) {
   return JSON.parse(result.stdout) as { id: string; type: string; status: string; asset: { id: string } };
 }
 
+/** A purchase of 5 × `item` on the demo hub and marketplace, for the tier 1 account in `tier1File`. */
+function createPurchase(item: string, tier1File: string, ...params: string[]) {
+  const flags = ['--hub', 'HB-0309-9389', '--marketplace', 'Ingram Micro US Cloud', '--item', item];
+  flags.push('--quantity', '5', '--tier1', join(dir, tier1File), ...params.flatMap((p) => ['--param', p]));
+  return create('purchase', ...flags);
+}
+
 async function daemonCycle() {
   const result = await cli(['run-once', '--config', daemonConfig]);
   expect(result.code).toBe(0);
@@ -57,19 +64,9 @@ async function daemonCycle() {
 
 describe('distributor actions through the CLI, fulfilled by the daemon', () => {
   it('purchase, change, suspend, resume and cancel of one asset, each created then processed', async () => {
-    const purchase = await create(
-      'purchase',
-      '--hub',
-      'HB-0309-9389',
-      '--marketplace',
-      'Ingram Micro US Cloud',
-      '--item',
+    const purchase = await createPurchase(
       'PRD-276-377-545-0001',
-      '--quantity',
-      '5',
-      '--tier1',
-      join(dir, 'tier1.json'),
-      '--param',
+      'tier1.json',
       'email=admin@northwind.example',
     );
     expect(purchase).toMatchObject({ type: 'purchase', status: 'pending' });
@@ -112,21 +109,10 @@ describe('distributor actions through the CLI, fulfilled by the daemon', () => {
       join(dir, 'new-reseller.json'),
       JSON.stringify({ ...tier1, name: 'Fresh Reseller', external_id: 'R-7007' }),
     );
-    const purchase = await create(
-      'purchase',
-      '--hub',
-      'HB-0309-9389',
-      '--marketplace',
-      'Ingram Micro US Cloud',
-      '--item',
+    const purchase = await createPurchase(
       'PRD-604-522-081-0001',
-      '--quantity',
-      '3',
-      '--tier1',
-      join(dir, 'new-reseller.json'),
-      '--param',
+      'new-reseller.json',
       'admin_email=grace@fresh.example',
-      '--param',
       'reseller_code=NW-7007',
     );
     expect(purchase.status).toBe('tiers_setup');
