@@ -1,10 +1,8 @@
 import type { Logger } from 'pino';
 import { ConfigError, type LoadedConfig } from '../config/index.ts';
 import { createDaemon } from '../daemon/build.ts';
-import { manageLifecycle } from '../daemon/lifecycle.ts';
 import { loadHandlers } from '../fulfillment/loader.ts';
 import type { Router } from '../fulfillment/router.ts';
-import { flushLogger } from '../log.ts';
 import type { RunningSimulator } from '../simulator/index.ts';
 import { intFlag, parseCommandArgs } from './args.ts';
 import {
@@ -17,7 +15,8 @@ import {
 import { devProducts } from './dev/products.ts';
 import { watchHandlerModules } from './dev/reloader.ts';
 import { logCycleSummaries } from './dev/summary.ts';
-import { UsageError, type Command, type ExitCode } from './io.ts';
+import { UsageError, type Command } from './io.ts';
+import { runUntilStopped } from './lifecycle.ts';
 import { opsInstruments, startOps } from './ops.ts';
 
 /** The simulator checks it like Connect would; the config's own key never leaves the machine. */
@@ -106,24 +105,13 @@ export const devCommand: Command = {
       },
     });
 
-    const exitCode = new Promise<ExitCode>((resolve) => {
-      manageLifecycle({
-        daemon: built.daemon,
-        log,
-        graceMs: loaded.config.shutdown.graceMs,
-        beforeExit: async () => {
-          reloader.close();
-          stopSummaries();
-          await ops?.close();
-          await built.connection.close();
-          await simulator.close();
-          await flushLogger(log);
-        },
-        exit: (code) => resolve(code as ExitCode),
-      });
+    return runUntilStopped(built.daemon, log, loaded.config.shutdown.graceMs, async () => {
+      reloader.close();
+      stopSummaries();
+      await ops?.close();
+      await built.connection.close();
+      await simulator.close();
     });
-    built.daemon.start();
-    return exitCode;
   },
 };
 
