@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { devProducts } from '../../src/cli/dev/products.ts';
 import type { HandlerEntry } from '../../src/config/types.ts';
+import type { RulesSpec } from '../../src/handlers/rules/types.ts';
 import { loadHandlers } from '../../src/fulfillment/loader.ts';
 import {
   FALLBALL,
@@ -76,7 +77,7 @@ describe('the dev catalog: the configured products', () => {
             approve: { templateId: 'TL-2' },
           },
         },
-      },
+      } as unknown as RulesSpec, // the type's index signature cannot hold both kinds of key
     },
     {
       products: [FALLBALL.id],
