@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -63,6 +63,14 @@ afterEach(async () => {
   cli = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** The config's module becomes `name` (in the test's folder), holding v1. */
+function useModule(name: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, V1);
+  writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('./handler.js', `./${name}`));
+  return file;
+}
 
 function startDev(): SpawnedCli {
   cli = spawnCli(['dev', '--config', configFile, '--every', '1']);
@@ -132,30 +140,35 @@ describe('connect-fulfillment dev', () => {
     expect(dev.stdout()).not.toContain('live-secret-never-used');
   });
 
-  it('loads a changed handler again within 2 s, and the next cycle runs the new code in the same process', async () => {
-    const dev = startDev();
-    await dev.waitForEvent('dev.cycle', (l) => l.cycle === 1);
-    expect(indexOf(dev, handledBy('v1'))).toBeGreaterThanOrEqual(0);
+  // .ts as `init` scaffolds it: Node strips the types of the re-imported `handler.ts?v=N` too.
+  it.each(['handler.js', 'handler.ts'])(
+    'loads a changed %s again within 2 s, and the next cycle runs the new code in the same process',
+    async (name) => {
+      handlerFile = useModule(name);
+      const dev = startDev();
+      await dev.waitForEvent('dev.cycle', (l) => l.cycle === 1);
+      expect(indexOf(dev, handledBy('v1'))).toBeGreaterThanOrEqual(0);
 
-    const before = dev.logLines().length - 1;
-    writeFileSync(handlerFile, V2);
-    const reloaded = await lineAfter(dev, before, (l) => l.event === 'dev.reloaded', 2_000);
-    expect(reloaded).toMatchObject({ module: handlerFile, products: [PRODUCT] });
+      const before = dev.logLines().length - 1;
+      writeFileSync(handlerFile, V2);
+      const reloaded = await lineAfter(dev, before, (l) => l.event === 'dev.reloaded', 2_000);
+      expect(reloaded).toMatchObject({ module: handlerFile, products: [PRODUCT] });
 
-    const at = indexOf(dev, (l) => l.event === 'dev.reloaded');
-    const approved = await lineAfter(
-      dev,
-      at,
-      (l) => l.event === 'request.processed' && l.type === 'purchase' && l.action === 'approve',
-    );
-    expect(approved.productId).toBe(PRODUCT);
-    await lineAfter(dev, at, handledBy('v2'));
-    // v1 ran no more after the swap, and it was one process all along.
-    expect(indexOf(dev, handledBy('v1'))).toBeLessThan(at);
-    expect(dev.logLines().slice(at).some(handledBy('v1'))).toBe(false);
-    expect(dev.logLines().filter((l) => l.event === 'daemon.started')).toHaveLength(1);
-    expect(dev.child.exitCode).toBeNull();
-  });
+      const at = indexOf(dev, (l) => l.event === 'dev.reloaded');
+      const approved = await lineAfter(
+        dev,
+        at,
+        (l) => l.event === 'request.processed' && l.type === 'purchase' && l.action === 'approve',
+      );
+      expect(approved.productId).toBe(PRODUCT);
+      await lineAfter(dev, at, handledBy('v2'));
+      // v1 ran no more after the swap, and it was one process all along.
+      expect(indexOf(dev, handledBy('v1'))).toBeLessThan(at);
+      expect(dev.logLines().slice(at).some(handledBy('v1'))).toBe(false);
+      expect(dev.logLines().filter((l) => l.event === 'daemon.started')).toHaveLength(1);
+      expect(dev.child.exitCode).toBeNull();
+    },
+  );
 
   it('keeps the running handler when a change does not load, naming the file, and takes the next good one', async () => {
     const dev = startDev();

@@ -79,7 +79,8 @@ export function watchHandlerModules(options: ReloaderOptions): Reloader {
       return;
     }
     // Mid-cycle, the swap waits for the end: one cycle never mixes two versions.
-    if (cycleRunning) waiting = { next, files: [...(waiting?.files ?? []), ...files], version: v };
+    if (cycleRunning)
+      waiting = { next, files: [...new Set([...(waiting?.files ?? []), ...files])], version: v };
     else swap(next, files, v);
   };
 
