@@ -10,10 +10,18 @@ export function logCycleSummaries(events: FulfillmentEvents, log: Logger): () =>
   let cycle = 0;
   const onEnd = (summary: CycleSummary) => {
     cycle++;
-    log.info({ event: 'dev.cycle', cycle, ...summary }, summaryLine(cycle, summary));
+    log.info({ event: 'dev.cycle', cycle, ...shownCounts(summary) }, summaryLine(cycle, summary));
   };
   events.on('cycle:end', onEnd);
   return () => events.off('cycle:end', onEnd);
+}
+
+/** The counts of the line itself (cycle.finished has them all): short, also when pretty-printed. */
+function shownCounts(s: CycleSummary): object {
+  const { cycleId, approved, inquired, failed, skipped, pended, errors, unhandled, durationMs } = s;
+  const tcr =
+    s.tcrFound > 0 ? { tcrApproved: s.tcrApproved, tcrInquired: s.tcrInquired, tcrFailed: s.tcrFailed } : {};
+  return { cycleId, approved, inquired, failed, skipped, pended, errors, unhandled, ...tcr, durationMs };
 }
 
 export function summaryLine(cycle: number, s: CycleSummary): string {
