@@ -170,6 +170,28 @@ describe('connect-fulfillment dev', () => {
     },
   );
 
+  it('swaps a version loaded mid-cycle only after that cycle: a cycle never mixes two versions', async () => {
+    // v1 takes its time over each purchase: the change lands while the first cycle runs.
+    writeFileSync(
+      handlerFile,
+      V1.replace(
+        "context.log.info('purchase handled by v1');",
+        "context.log.info('purchase handled by v1'); await new Promise((done) => setTimeout(done, 1500));",
+      ),
+    );
+    const dev = startDev();
+    const busy = await dev.waitForEvent('handler.log', handledBy('v1'));
+    writeFileSync(handlerFile, V2);
+    const reloaded = await dev.waitForEvent('dev.reloaded', () => true, 5_000);
+    await dev.waitForEvent('cycle.finished', (l) => l.cycleId === busy.cycleId);
+    const lines = dev.logLines();
+    const finished = lines.findIndex((l) => l.event === 'cycle.finished' && l.cycleId === busy.cycleId);
+    expect(lines.findIndex((l) => l.event === 'dev.reloaded')).toBeGreaterThan(finished);
+    expect(lines.some((l) => handledBy('v2')(l) && l.cycleId === busy.cycleId)).toBe(false);
+    expect(reloaded.module).toBe(handlerFile);
+    await lineAfter(dev, finished, handledBy('v2'));
+  });
+
   it('keeps the running handler when a change does not load, naming the file, and takes the next good one', async () => {
     const dev = startDev();
     await dev.waitForEvent('dev.cycle', (l) => l.cycle === 1);
