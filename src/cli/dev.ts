@@ -12,20 +12,14 @@ import {
   loadCommandConfig,
   logConfigWarnings,
 } from './context.ts';
-import { devProducts } from './dev/products.ts';
+import { DEV_API_KEY, seedNewProducts, startDevSimulator } from './dev/simulator.ts';
 import { watchHandlerModules } from './dev/reloader.ts';
 import { logCycleSummaries } from './dev/summary.ts';
 import { UsageError, type Command } from './io.ts';
 import { runUntilStopped } from './lifecycle.ts';
 import { opsInstruments, startOps } from './ops.ts';
 
-/** The simulator checks it like Connect would; the config's own key never leaves the machine. */
-const DEV_API_KEY = 'SU-DEV-0000-0000:dev-secret-not-a-real-key';
 const DEFAULT_EVERY_S = 5;
-/** Customers answer an inquiry this long after it was sent (the request is pending again). */
-const CUSTOMER_ANSWERS_AFTER_MS = 20_000;
-/** A new request of the configured products now and then, to try a changed handler on. */
-const TRICKLE_EVERY_MS = 15_000;
 
 export const devCommand: Command = {
   name: 'dev',
@@ -58,15 +52,7 @@ export const devCommand: Command = {
     const handlerWarnings: string[] = [];
     const router = await loadHandlers(own.config.handlers, handlerWarnings, routerOptions);
 
-    // Loaded only here: the simulator (msw and its dependencies) has no place in a live daemon.
-    const { startSimulator, seedDevProducts } = await import('../simulator/index.ts');
-    const simulator = await startSimulator({
-      apiKey: DEV_API_KEY,
-      seed: false,
-      customerAnswersAfterMs: CUSTOMER_ANSWERS_AFTER_MS,
-      trickle: { everyMs: TRICKLE_EVERY_MS },
-    });
-    seedDevProducts(simulator.store, devProducts(own.config.handlers, router));
+    const simulator = await startDevSimulator(own.config.handlers, router);
     const loaded = loadCommandConfig(io, file, {
       'connect.url': simulator.url,
       'connect.apiKey': DEV_API_KEY,
@@ -98,10 +84,10 @@ export const devCommand: Command = {
       onSwapped: (next) => {
         // The new code gets every request at once, including those the old one threw on.
         void built.backoff.retainOnly(new Set()).catch(() => {});
-        const added = devProducts(own.config.handlers, next).filter(
-          ({ product }) => !simulator.store.getProduct(product.id),
+        // A product the new version added gets its queue too.
+        seedNewProducts(simulator, own.config.handlers, next).catch((err: unknown) =>
+          log.warn({ event: 'dev.seed_failed', err }, `seeding the new products failed: ${String(err)}`),
         );
-        seedDevProducts(simulator.store, added);
       },
     });
 
