@@ -23,8 +23,9 @@ FROM docker.io/library/node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.examples.json ./
 COPY src/ ./src/
+COPY examples/handlers/ ./examples/handlers/
 RUN npm run build
 
 # ---- runtime: production dependencies and the built code only ----------------------------------

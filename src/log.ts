@@ -43,6 +43,11 @@ export const LOG_EVENTS = [
   'handler.log',
   'api.connected',
   'request.decided',
+  // `dev` only
+  'dev.cycle',
+  'dev.reloaded',
+  'dev.reload_failed',
+  'dev.watch_failed',
 ] as const;
 export type LogEvent = (typeof LOG_EVENTS)[number];
 

@@ -10,6 +10,14 @@ const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** A throwaway key: the demo simulator checks it like Connect would, and it shows masking at work. */
 const DEMO_API_KEY = 'SU-DEMO-0000-0000:demo-secret-not-a-real-key';
 
+/**
+ * Node does not strip types from files under node_modules, so an installed package runs the
+ * TypeScript example's build (`tsconfig.examples.json`); a checkout and the image run the source.
+ */
+const TYPESCRIPT_EXAMPLE = PACKAGE_ROOT.includes('/node_modules/')
+  ? `${PACKAGE_ROOT}dist/examples/handlers/acme-backup.js`
+  : `${PACKAGE_ROOT}examples/handlers/acme-backup.ts`;
+
 export const DEMO_SCHEDULE = '*/10 * * * * *';
 
 export interface DemoEnvironment {
@@ -42,7 +50,7 @@ export async function startDemo(): Promise<DemoEnvironment> {
       'poll.schedule': DEMO_SCHEDULE,
       handlers: [
         { module: `${PACKAGE_ROOT}examples/handlers/fallball.js` },
-        { module: `${PACKAGE_ROOT}examples/handlers/acme-backup.ts` },
+        { module: TYPESCRIPT_EXAMPLE },
         { module: `${PACKAGE_ROOT}examples/handlers/northwind-pbx.js` },
         // Contoso Mail has no code: a rules entry, read from the file vendors copy it from.
         parseYaml(readFileSync(`${PACKAGE_ROOT}examples/rules/contoso-mail.yaml`, 'utf8')) as HandlerEntry,

@@ -39,6 +39,11 @@ const COMMANDS: Array<{ name: string; summary: string; load: () => Promise<Comma
     load: async () => (await import('./init/command.ts')).initCommand,
   },
   {
+    name: 'dev',
+    summary: 'run your handlers against the seeded simulator, reloading them when their files change',
+    load: async () => (await import('./dev.ts')).devCommand,
+  },
+  {
     name: 'usage',
     summary: 'print the records of a usage file as JSON lines',
     load: async () => (await import('./usage.ts')).usageCommand,

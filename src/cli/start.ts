@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/index.ts';
 import { buildDaemon, type BuiltDaemon } from '../daemon/build.ts';
-import { manageLifecycle } from '../daemon/lifecycle.ts';
-import { flushLogger } from '../log.ts';
 import { VERSION } from '../version.ts';
 import {
   commandLogger,
@@ -16,7 +14,8 @@ import {
 import type { DemoEnvironment } from './demo.ts';
 import { opsInstruments, startOps } from './ops.ts';
 import type { OpsServer } from '../ops/server.ts';
-import { type Command, type ExitCode } from './io.ts';
+import { type Command } from './io.ts';
+import { runUntilStopped } from './lifecycle.ts';
 
 export const startCommand: Command = {
   name: 'start',
@@ -66,24 +65,13 @@ export const startCommand: Command = {
       built.handlerWarnings,
     );
 
-    const exitCode = new Promise<ExitCode>((resolve) => {
-      manageLifecycle({
-        daemon: built.daemon,
-        log,
-        graceMs: loaded.config.shutdown.graceMs,
-        beforeExit: async () => {
-          await ops?.close();
-          await built.leadership?.stop(); // hands the lease over at once instead of at expiry
-          await built.state.close();
-          await built.connection.close();
-          await demo?.simulator.close();
-          await flushLogger(log);
-        },
-        exit: (code) => resolve(code as ExitCode),
-      });
+    return runUntilStopped(built.daemon, log, loaded.config.shutdown.graceMs, async () => {
+      await ops?.close();
+      await built.leadership?.stop(); // hands the lease over at once instead of at expiry
+      await built.state.close();
+      await built.connection.close();
+      await demo?.simulator.close();
     });
-    built.daemon.start();
-    return exitCode;
   },
 };
 

@@ -33,6 +33,14 @@ export class HandlerLoadError extends Error {
   }
 }
 
+export interface LoadOptions {
+  /**
+   * A reload (`dev`): modules are imported as `file.js?v=N`, which Node treats as a new module, so the
+   * file's current text runs. Modules it imports itself stay as first loaded.
+   */
+  version?: number;
+}
+
 /**
  * Imports each handler module (.js, or .ts: Node strips the types) and builds the router. What works
  * but is probably not meant is added to `warnings` (a config.warning each).
@@ -41,6 +49,7 @@ export async function loadHandlers(
   entries: readonly HandlerEntry[],
   warnings: string[] = [],
   options: RouterOptions = {},
+  load: LoadOptions = {},
 ): Promise<Router> {
   const problems: string[] = [];
   const registered: RegisteredHandler[] = [];
@@ -67,7 +76,8 @@ export async function loadHandlers(
     const where = `handlers[${index}] (${entry.module})`;
     let exported: unknown;
     try {
-      exported = ((await import(pathToFileURL(entry.module).href)) as { default?: unknown }).default;
+      const url = pathToFileURL(entry.module).href + (load.version ? `?v=${load.version}` : '');
+      exported = ((await import(url)) as { default?: unknown }).default;
     } catch (err) {
       problems.push(`${where}: ${describeImportFailure(entry.module, err)}`);
       continue;

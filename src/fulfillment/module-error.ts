@@ -36,6 +36,7 @@ function syntaxErrorLocation(modulePath: string, err: SyntaxError): string | und
 }
 
 function describeAt(modulePath: string, file: string, line: string): string {
+  file = withoutVersion(file);
   return file === modulePath || file === pathToFileURL(modulePath).href
     ? `line ${line}`
     : `${file} line ${line}`;
@@ -46,7 +47,13 @@ function lineInStack(stack: string | undefined, modulePath: string): string | un
   const url = pathToFileURL(modulePath).href;
   for (const frame of stack?.split('\n').slice(1) ?? []) {
     const match = /\(?((?:file:\/\/)?[^()\s]+):(\d+):\d+\)?$/.exec(frame.trim());
-    if (match && (match[1] === url || match[1] === modulePath)) return match[2];
+    const file = match && withoutVersion(match[1]!);
+    if (match && (file === url || file === modulePath)) return match[2];
   }
   return undefined;
+}
+
+/** A module reloaded by `dev` is imported as `file.js?v=N`; its frames and errors carry the query. */
+function withoutVersion(file: string): string {
+  return file.replace(/\?v=\d+$/, '');
 }

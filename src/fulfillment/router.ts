@@ -46,8 +46,8 @@ export type Route =
 
 /** Product id (and request type) → the vendor's function for it. */
 export class Router {
-  readonly #byProduct = new Map<string, RegisteredHandler>();
-  readonly #connectionTypes: readonly ConnectionType[];
+  #byProduct = new Map<string, RegisteredHandler>();
+  #connectionTypes: readonly ConnectionType[];
 
   /** Throws when two handlers claim one product: which one should decide would be a guess. */
   constructor(handlers: RegisteredHandler[], options: RouterOptions = {}) {
@@ -60,6 +60,15 @@ export class Router {
         this.#byProduct.set(product, entry);
       }
     }
+  }
+
+  /**
+   * Takes over the handlers of `next` in one step (`dev` reloads modules): callers swap between cycles,
+   * so that one cycle never mixes two versions of a handler.
+   */
+  adopt(next: Router): void {
+    this.#byProduct = next.#byProduct;
+    this.#connectionTypes = next.#connectionTypes;
   }
 
   get products(): string[] {

@@ -122,6 +122,7 @@ export { startBridge, CONNECT_VERSION, type Bridge, type BridgeOptions } from '.
 export { StatsRecorder, SlidingWindow, routeOf, type JournalEntry, type SimulatorStats } from './stats.ts';
 export { ERROR_CODES, SimulatorError, errorBody, type ConnectErrorBody } from './errors.ts';
 export { ACTION_RULES, MARKDOWN_MAX, TERMINAL_STATUSES } from './transitions.ts';
+export { seedDevProducts, type DevProduct } from './dev-seed.ts';
 export { startDemoActivity, addTrickledRequest, type DemoActivityOptions } from './demo-activity.ts';
 export * from './demo-catalog.ts';
 export { Catalog } from './catalog.ts';

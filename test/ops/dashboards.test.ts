@@ -49,4 +49,35 @@ describe('deploy/ dashboards and alerts', () => {
     const known = await exportedNames();
     expect(usedIn(read('prometheus/alerts.yaml')).filter((name) => !known.has(name))).toEqual([]);
   });
+
+  it('every `by (...)` label of the dashboard and the alerts is one the queried metrics carry', () => {
+    const labels = new Map(
+      createMetrics({ defaultMetrics: false })
+        .registry.getMetricsAsArray()
+        .map((m) => [m.name, (m as unknown as { labelNames: string[] }).labelNames] as const),
+    );
+    // Prometheus adds job and instance to every series; histogram buckets carry le.
+    const carried = (expr: string) =>
+      new Set([
+        'job',
+        'instance',
+        'le',
+        ...usedIn(expr).flatMap((name) => labels.get(name.replace(/_(bucket|sum|count)$/, '')) ?? []),
+      ]);
+    const dashboard = JSON.parse(read('grafana/connect-fulfillment.json')) as {
+      panels: Array<{ targets: Array<{ expr: string }> }>;
+    };
+    const exprs = [
+      ...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)),
+      ...read('prometheus/alerts.yaml').split(/\n\s*-\s*alert:/),
+    ];
+    const wrong = exprs.flatMap((expr) =>
+      [...expr.matchAll(/\bby \(([^)]*)\)/g)]
+        .flatMap((m) => m[1]!.split(',').map((l) => l.trim()))
+        .filter((label) => !carried(expr).has(label))
+        .map((label) => `${label} in ${expr.trim().slice(0, 80)}`),
+    );
+    expect(wrong).toEqual([]);
+    expect(exprs.join('\n')).toMatch(/by \(kind, outcome\)/);
+  });
 });

@@ -11,6 +11,7 @@ import { captureLogs, type LogCapture } from './log-capture.ts';
 export const EXAMPLE_HANDLERS = {
   fallball: fileURLToPath(new URL('../../examples/handlers/fallball.js', import.meta.url)),
   acmeBackup: fileURLToPath(new URL('../../examples/handlers/acme-backup.ts', import.meta.url)),
+  northwindPbx: fileURLToPath(new URL('../../examples/handlers/northwind-pbx.js', import.meta.url)),
 };
 
 /** The example rules entries (handlers without code), as parsed from their YAML files. */
