@@ -38,6 +38,8 @@ Options:
   --processing-concurrency C  the daemon's processing.concurrency (requests handled at once)
   --page-size N             the daemon's poll.pageSize
   --log-level warn|info     the daemon's log.level
+  --request-kb K            size of one realistic request's JSON on the Connect model (realistic-*), default 5; the smallest is
+                            about 4.7 (three params, three items, three tiers), padded with params above it
   --node-option OPT         extra option for the daemon's node (repeat), e.g. --node-option=--max-semi-space-size=8
   --cpu-prof                write a CPU profile of each daemon run to bench/results/profiles/
   --alloc-prof              write an allocation profile (sampled, collected objects included) likewise
@@ -64,6 +66,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       'processing-concurrency': { type: 'string' },
       'page-size': { type: 'string' },
       'log-level': { type: 'string' },
+      'request-kb': { type: 'string' },
       'node-option': { type: 'string', multiple: true },
       'cpu-prof': { type: 'boolean' },
       'alloc-prof': { type: 'boolean' },
@@ -80,6 +83,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     .flatMap((s) => s.split(','))
     .map((s) => s.trim())
     .filter(Boolean);
+  const kb = int(values['request-kb'], '--request-kb', 1, 64);
   return {
     scenarios,
     runs: int(values.runs, '--runs', 1, 50) ?? 3,
@@ -93,6 +97,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       processingConcurrency: int(values['processing-concurrency'], '--processing-concurrency', 1, 256),
       pageSize: int(values['page-size'], '--page-size', 1, 1000),
       logLevel: logLevel as LogLevel | undefined,
+      requestBytes: kb === undefined ? undefined : kb * 1024,
     },
     nodeOptions: values['node-option'] ?? [],
     cpuProfDir: values['cpu-prof'] ? path.join(RESULTS, 'profiles') : undefined,
@@ -107,7 +112,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
 export function listScenarios(): string {
   return SCENARIOS.map(
     (s) =>
-      `${s.name.padEnd(15)} N=${s.requests} L=${s.latencyMs} ms` +
+      `${s.name.padEnd(24)} N=${s.requests} L=${s.latencyMs} ms` +
       `${s.serverRateLimit ? ` server limit ${s.serverRateLimit}/s` : ''}, daemon ${s.daemon.requestsPerSecond}/s ` +
       `× ${s.daemon.concurrency} in flight, log ${s.daemon.logLevel}: ${s.description}`,
   ).join('\n');

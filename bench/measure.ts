@@ -4,6 +4,7 @@
  * maximum, which keep the worst run (a ceiling holds in every run or it does not hold).
  */
 import { readFileSync } from 'node:fs';
+import type { BaselineResult } from './baseline.ts';
 import type { DaemonRun } from './processes.ts';
 import { physicalLimit, type Scenario } from './scenarios.ts';
 import type { SimulatorReport } from './simulator.ts';
@@ -41,6 +42,14 @@ export interface RunResult {
    * minus daemon, simulator and benchmark, ÷ wall time). Above ~0.1 the figures are disturbed.
    */
   otherLoad: number | undefined;
+  /** The bare client's run against a fresh model with the same data (scenarios with a baseline). */
+  baselineDrainS: number | undefined;
+  /** Baseline drain ÷ limit. */
+  baselineRatio: number | undefined;
+  /** Daemon drain ÷ baseline drain: the daemon's own share of the time. */
+  vsBaseline: number | undefined;
+  baselinePerS: number | undefined;
+  baselineCpuMsPerRequest: number | undefined;
   exitCode: number | null;
   /** Daemon log lines at level error/fatal, and warn. */
   errorLines: number;
@@ -93,8 +102,35 @@ export function runResult(
         ? undefined
         : Math.max(0, daemon.machineBusyMs - cpuMs - sim.cpuMs - daemon.benchCpuMs) /
           (daemon.endedAt - daemon.startedAt),
+    baselineDrainS: undefined,
+    baselineRatio: undefined,
+    vsBaseline: undefined,
+    baselinePerS: undefined,
+    baselineCpuMsPerRequest: undefined,
     exitCode: daemon.timedOut ? null : daemon.exitCode,
     ...log,
+  };
+}
+
+/** The run's figures with the bare client's beside them (its drain from the model's journal, as the daemon's). */
+export function withBaseline(
+  result: RunResult,
+  scenario: Scenario,
+  sim: SimulatorReport,
+  baseline: BaselineResult,
+): RunResult {
+  const drainS =
+    sim.firstArrivalAt !== undefined && sim.lastAnswerAt !== undefined
+      ? (sim.lastAnswerAt - sim.firstArrivalAt) / 1000
+      : NaN;
+  const limit = physicalLimit(scenario, sim.calls - sim.status429);
+  return {
+    ...result,
+    baselineDrainS: drainS,
+    baselineRatio: limit.seconds ? drainS / limit.seconds : undefined,
+    vsBaseline: result.drainS / drainS,
+    baselinePerS: sim.actionsAccepted / drainS,
+    baselineCpuMsPerRequest: sim.actionsAccepted > 0 ? baseline.cpuMs / sim.actionsAccepted : undefined,
   };
 }
 

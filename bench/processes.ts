@@ -6,6 +6,8 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BaselineArgs, BaselineResult } from './baseline.ts';
+import type { ModelArgs } from './connect-model/process.ts';
 import type { SimulatorArgs, SimulatorReport } from './simulator.ts';
 
 /** What bench/probe.js writes at the daemon's exit. */
@@ -20,6 +22,8 @@ export interface ProbeResult {
 }
 
 const SIMULATOR_ENTRY = fileURLToPath(new URL('./simulator.ts', import.meta.url));
+const MODEL_ENTRY = fileURLToPath(new URL('./connect-model/process.ts', import.meta.url));
+const BASELINE_ENTRY = fileURLToPath(new URL('./baseline.ts', import.meta.url));
 const PROBE_URL = pathToFileURL(fileURLToPath(new URL('./probe.js', import.meta.url))).href;
 export const ALLOC_SAMPLER_URL = pathToFileURL(
   fileURLToPath(new URL('./alloc-sampler.ts', import.meta.url)),
@@ -46,11 +50,34 @@ export interface SimulatorProcess {
   stop(): Promise<void>;
 }
 
-export async function startSimulatorProcess(
-  args: SimulatorArgs,
-  timeoutMs = 60_000,
+export function startSimulatorProcess(args: SimulatorArgs, timeoutMs = 60_000): Promise<SimulatorProcess> {
+  return startServerProcess(SIMULATOR_ENTRY, args, timeoutMs);
+}
+
+/** The independent Connect model (bench/connect-model/), with the simulator's IPC protocol. */
+export function startModelProcess(args: ModelArgs, timeoutMs = 60_000): Promise<SimulatorProcess> {
+  return startServerProcess(MODEL_ENTRY, args, timeoutMs);
+}
+
+/** The bare-undici baseline against `args.url`, in its own process; rejects after `timeoutMs`. */
+export async function runBaseline(args: BaselineArgs, timeoutMs: number): Promise<BaselineResult> {
+  const child = fork(BASELINE_ENTRY, [JSON.stringify(args)], {
+    execArgv: [],
+    stdio: ['ignore', 2, 'inherit', 'ipc'],
+  });
+  try {
+    return (await nextMessage<{ result: BaselineResult }>(child, 'done', timeoutMs)).result;
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
+
+async function startServerProcess(
+  entry: string,
+  args: SimulatorArgs | ModelArgs,
+  timeoutMs: number,
 ): Promise<SimulatorProcess> {
-  const child = fork(SIMULATOR_ENTRY, [JSON.stringify(args)], {
+  const child = fork(entry, [JSON.stringify(args)], {
     execArgv: [],
     stdio: ['ignore', 2, 'inherit', 'ipc'], // its output, if any, must not mix with the report on stdout
   });
@@ -98,11 +125,11 @@ function nextMessage<T>(child: ChildProcess, type: string, timeoutMs: number): P
     };
     const onExit = (code: number | null, signal: string | null) => {
       done();
-      reject(new Error(`simulator exited (${signal ?? code}) before answering '${type}'`));
+      reject(new Error(`child process exited (${signal ?? code}) before answering '${type}'`));
     };
     const timer = setTimeout(() => {
       done();
-      reject(new Error(`simulator did not answer '${type}' within ${timeoutMs} ms`));
+      reject(new Error(`child process did not answer '${type}' within ${timeoutMs} ms`));
     }, timeoutMs);
     child.on('message', onMessage);
     child.on('exit', onExit);

@@ -73,6 +73,9 @@ export function describeRun(name: string, index: number, total: number, r: RunRe
     `max ${r.maxCallsInAnySecond}/s, ${r.status429} × 429, ${r.pendingLeft} pending, ${r.doubled} doubled, ` +
     `RSS ${fmt(r.peakRssMb, 0)} MB, CPU ${fmt(r.cpuMsPerRequest, 3)} ms/req (net ${fmt(r.cpuNetMsPerRequest, 3)}), sim busy ${fmt((r.simulatorBusy ?? NaN) * 100, 0)} %, ` +
     `other load ${fmt(r.otherLoad, 2)} cores` +
+    (r.baselineDrainS === undefined
+      ? ''
+      : `; bare client ${fmt(r.baselineDrainS, 2)} s, daemon ÷ bare ${fmt(r.vsBaseline, 3)}`) +
     (r.exitCode === 0 ? '' : `, exit ${r.exitCode ?? 'timeout'}`) +
     (r.firstProblem ? `, first error: ${r.firstProblem}` : '')
   );
@@ -125,6 +128,60 @@ export function markdownTable(results: readonly ScenarioResult[]): string {
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/** The scenarios run beside the bare client: daemon and baseline side by side. */
+export function baselineTable(results: readonly ScenarioResult[]): string | undefined {
+  const rows = results.filter((r) => r.scenario.server === 'model');
+  if (!rows.length) return undefined;
+  const header = [
+    'scenario',
+    'N',
+    'KB/request',
+    'page size',
+    'L (ms)',
+    'in flight',
+    'runs',
+    'daemon drain (s)',
+    'bare client drain (s)',
+    'floor (s)',
+    'daemon ÷ floor',
+    'bare ÷ floor',
+    'daemon ÷ bare',
+    'daemon req/s',
+    'bare req/s',
+    'daemon CPU ms/req (net)',
+    'bare CPU ms/req',
+    'peak RSS (MB)',
+    'model busy',
+    'pending left / doubled',
+  ];
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const body = rows.map(({ scenario: s, runs, summary: r }) =>
+    line([
+      s.name,
+      int(s.requests),
+      fmt((s.requestBytes ?? NaN) / 1024, 1),
+      int(s.daemon.pageSize),
+      String(s.latencyMs),
+      String(s.daemon.concurrency),
+      String(runs.length),
+      fmt(r.drainS, 2),
+      fmt(r.baselineDrainS, 2),
+      r.limitS === undefined ? '—' : fmt(r.limitS, 2),
+      fmt(r.ratio, 3),
+      fmt(r.baselineRatio, 3),
+      fmt(r.vsBaseline, 3),
+      int(r.processedPerS),
+      int(r.baselinePerS),
+      fmt(r.cpuNetMsPerRequest, 3),
+      fmt(r.baselineCpuMsPerRequest, 3),
+      fmt(r.peakRssMb, 0),
+      `${fmt((r.simulatorBusy ?? NaN) * 100, 0)} %`,
+      `${int(r.pendingLeft)} / ${int(r.doubled)}`,
+    ]),
+  );
+  return [line(header), line(header.map(() => '---')), ...body].join('\n');
+}
+
 export interface TargetCheck {
   target: string;
   measured: string;
@@ -172,6 +229,34 @@ export function checkTargets(results: readonly ScenarioResult[]): TargetCheck[] 
     target: `memory: peak RSS ≤ 150 MB at ${int(results.find((r) => r.scenario.name === 'memory')?.scenario.requests ?? 10_000)} pending`,
     measured: memory ? `${fmt(memory.peakRssMb, 0)} MB` : '—',
     met: memory && (memory.peakRssMb ?? Infinity) <= 150,
+  });
+  for (const name of ['realistic-latency', 'realistic-latency-p1000']) {
+    const r = find(name);
+    if (!r) continue;
+    checks.push({
+      target: `${name}: daemon ÷ bare client ≤ 1.05`,
+      measured: fmt(r.vsBaseline, 3),
+      met: (r.vsBaseline ?? Infinity) <= 1.05,
+    });
+    checks.push({
+      target: `${name}: daemon ÷ floor (calls × L ÷ in flight) ≤ 1.10`,
+      measured: fmt(r.ratio, 3),
+      met: (r.ratio ?? Infinity) <= 1.1,
+    });
+  }
+  const realOver = find('realistic-overhead');
+  checks.push({
+    target: 'realistic-overhead: ≥ 2,000 processed requests/s (CPU per request printed)',
+    measured: realOver
+      ? `${int(realOver.processedPerS)} req/s, ${fmt(realOver.cpuNetMsPerRequest, 3)} ms CPU/req (net)`
+      : '—',
+    met: realOver && realOver.processedPerS >= 2000,
+  });
+  const realMem = find('realistic-memory');
+  checks.push({
+    target: 'realistic-memory: peak RSS ≤ 150 MB at 10,000 pending realistic requests, page size 1,000',
+    measured: realMem ? `${fmt(realMem.peakRssMb, 0)} MB` : '—',
+    met: realMem && (realMem.peakRssMb ?? Infinity) <= 150,
   });
   const lost = results.reduce((n, r) => n + r.summary.pendingLeft, 0);
   const doubled = results.reduce((n, r) => n + r.summary.doubled, 0);
@@ -244,8 +329,17 @@ export function renderReport(input: {
     `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; ${machine.os}; node ${machine.node}; ` +
       `${machine.commit}; ${machine.date}${nodeOptions.length ? `; daemon node options: ${nodeOptions.join(' ')}` : ''}`,
     '',
-    markdownTable(results),
+    markdownTable(results.filter((r) => r.scenario.server !== 'model')),
   );
+  const beside = baselineTable(results);
+  if (beside) {
+    out.push(
+      '',
+      '### Realistic requests on the independent Connect model, beside a bare undici client',
+      '',
+      beside,
+    );
+  }
   const disturbed = results.filter((r) => (r.summary.otherLoad ?? 0) > 0.1);
   if (disturbed.length) {
     out.push(

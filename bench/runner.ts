@@ -7,10 +7,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from './args.ts';
-import { runResult, summarize, type RunResult } from './measure.ts';
-import { ALLOC_SAMPLER_URL, runDaemon, shebangNodeOptions, startSimulatorProcess } from './processes.ts';
+import { runResult, summarize, withBaseline, type RunResult } from './measure.ts';
+import {
+  ALLOC_SAMPLER_URL,
+  runBaseline,
+  runDaemon,
+  shebangNodeOptions,
+  startModelProcess,
+  startSimulatorProcess,
+  type SimulatorProcess,
+} from './processes.ts';
 import type { Progress, Startup } from './report.ts';
-import type { Scenario } from './scenarios.ts';
+import { REALISTIC_BYTES, type Scenario } from './scenarios.ts';
 
 const HANDLER_MODULE = fileURLToPath(new URL('./approve-handler.js', import.meta.url));
 /** Looks like a Connect token, so the daemon logs no configuration warning about it. */
@@ -28,14 +36,8 @@ export async function runOnce(
   mkdirSync(dir, { recursive: true });
   const label = `${scenario.name} run ${run}/${options.runs}`;
   progress.update(`${label}: seeding ${scenario.requests} requests…`);
-  const sim = await startSimulatorProcess({
-    requests: scenario.requests,
-    products: scenario.products,
-    latencyMs: scenario.latencyMs,
-    rateLimit: scenario.serverRateLimit,
-    apiKey: API_KEY,
-    journalFile: options.keep ? path.join(dir, 'journal.txt') : undefined,
-  });
+  const sim = await startServer(scenario, options.keep ? path.join(dir, 'journal.txt') : undefined);
+  let result: RunResult;
   try {
     const configFile = path.join(dir, 'config.json');
     writeFileSync(
@@ -97,10 +99,53 @@ export async function runOnce(
       },
     });
     const report = await sim.report();
-    return runResult(scenario, report, daemon, path.join(dir, 'daemon.log'), startupCpuMs);
+    result = runResult(scenario, report, daemon, path.join(dir, 'daemon.log'), startupCpuMs);
   } finally {
     await sim.stop();
   }
+  if (!scenario.baseline) return result;
+  progress.update(`${label}: the bare client on a fresh model…`);
+  const model = await startServer(
+    scenario,
+    options.keep ? path.join(dir, 'baseline-journal.txt') : undefined,
+  );
+  try {
+    const baseline = await runBaseline(
+      {
+        url: model.url,
+        apiKey: API_KEY,
+        products: model.products,
+        pageSize: scenario.daemon.pageSize,
+        concurrency: scenario.daemon.concurrency,
+      },
+      timeoutFor(scenario),
+    );
+    return withBaseline(result, scenario, await model.report(), baseline);
+  } finally {
+    await model.stop();
+  }
+}
+
+/** A fresh API server for one run: the simulator, or the independent Connect model with realistic requests. */
+function startServer(scenario: Scenario, journalFile: string | undefined): Promise<SimulatorProcess> {
+  if (scenario.server === 'model') {
+    return startModelProcess({
+      requests: scenario.requests,
+      products: scenario.products,
+      latencyMs: scenario.latencyMs,
+      apiKey: API_KEY,
+      requestBytes: scenario.requestBytes ?? REALISTIC_BYTES,
+      journalFile,
+    });
+  }
+  return startSimulatorProcess({
+    requests: scenario.requests,
+    products: scenario.products,
+    latencyMs: scenario.latencyMs,
+    rateLimit: scenario.serverRateLimit,
+    apiKey: API_KEY,
+    journalFile,
+  });
 }
 
 /** The daemon's fixed cost: run-once against an empty queue (start-up, one listing call, exit). */

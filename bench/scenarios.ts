@@ -31,7 +31,19 @@ export interface Scenario {
   daemon: DaemonSettings;
   /** `throughput`: no physical limit applies, processed requests per second are the figure. */
   kind: 'bounded' | 'throughput';
+  /**
+   * What serves the API: the project's simulator (small requests), or the independent Connect model
+   * of bench/connect-model/ (realistic requests of `requestBytes` each). Default: the simulator.
+   */
+  server?: 'simulator' | 'model';
+  /** Size of one request's JSON on the model, bytes. */
+  requestBytes?: number;
+  /** Also run the bare-undici baseline (bench/baseline.ts) against a fresh model with the same data. */
+  baseline?: boolean;
 }
+
+/** Realistic requests: the size of one request's JSON unless --request-kb says otherwise. */
+export const REALISTIC_BYTES = 5120;
 
 /** No practical ceiling: the configuration's maximum (rateLimit.requestsPerSecond ≤ 10,000). */
 export const UNLIMITED_RPS = 10_000;
@@ -70,7 +82,7 @@ const AT_100_PER_SECOND: Scenario['daemon'] = {
   logLevel: 'warn',
 };
 
-export const SCENARIOS: readonly Scenario[] = [
+export const SCENARIOS: Scenario[] = [
   {
     name: 'rate-bound',
     description: 'the daemon configured at 100 calls/s; no latency, no server limit',
@@ -138,6 +150,56 @@ export const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
+/** The realistic scenarios: the independent model, 16 calls in flight, a bare client beside the daemon. */
+const REALISTIC: Omit<Scenario, 'name' | 'description' | 'requests' | 'latencyMs' | 'kind'> = {
+  products: 4,
+  serverRateLimit: undefined,
+  daemon: { ...FAST, logLevel: 'warn' },
+  server: 'model',
+  requestBytes: REALISTIC_BYTES,
+  baseline: true,
+};
+
+SCENARIOS.push(
+  {
+    ...REALISTIC,
+    name: 'realistic-latency',
+    description:
+      'Connect model, realistic requests, 20 ms per answer, 16 calls in flight, page size 100; beside a bare client',
+    requests: 2000,
+    latencyMs: 20,
+    kind: 'bounded',
+  },
+  {
+    ...REALISTIC,
+    name: 'realistic-latency-p1000',
+    description: 'realistic-latency with page size 1,000 (pages of ~5 MB)',
+    requests: 2000,
+    latencyMs: 20,
+    daemon: { ...REALISTIC.daemon, pageSize: 1000 },
+    kind: 'bounded',
+  },
+  {
+    ...REALISTIC,
+    name: 'realistic-overhead',
+    description:
+      'Connect model, realistic requests, no latency: what the daemon costs per request; beside a bare client',
+    requests: 5000,
+    latencyMs: 0,
+    kind: 'throughput',
+  },
+  {
+    ...REALISTIC,
+    name: 'realistic-memory',
+    description: 'Connect model, 10,000 pending realistic requests, page size 1,000, no latency: peak RSS',
+    requests: 10_000,
+    latencyMs: 0,
+    daemon: { ...REALISTIC.daemon, pageSize: 1000 },
+    baseline: false,
+    kind: 'throughput',
+  },
+);
+
 export interface Overrides {
   requests?: number;
   products?: number;
@@ -149,6 +211,8 @@ export interface Overrides {
   processingConcurrency?: number;
   pageSize?: number;
   logLevel?: LogLevel;
+  /** Size of one realistic request, bytes (model scenarios only). */
+  requestBytes?: number;
 }
 
 /** The named scenarios (all when none named) with the command line's overrides applied. */
@@ -165,6 +229,7 @@ export function selectScenarios(names: readonly string[], overrides: Overrides):
     requests: overrides.requests ?? s.requests,
     products: overrides.products ?? s.products,
     latencyMs: overrides.latencyMs ?? s.latencyMs,
+    requestBytes: s.server === 'model' ? (overrides.requestBytes ?? s.requestBytes) : undefined,
     serverRateLimit:
       overrides.serverRateLimit === undefined ? s.serverRateLimit : overrides.serverRateLimit || undefined,
     daemon: {

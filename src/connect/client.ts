@@ -11,6 +11,7 @@ import {
   ListPageSchema,
   describeIssues,
   parseContentRange,
+  parseItem,
   parseItems,
   TierConfigRequestSchema,
   type FulfillmentRequest,
@@ -237,9 +238,19 @@ export class ConnectClient {
             ? undefined
             : advance(cursor, items, options.pageSize, kind.createdOf);
         if (cursor) next = fetchPage(cursor);
-        const { valid, invalid } = parseItems(items, kind.schema);
-        invalid.forEach((item) => options.onInvalid?.(item));
-        for (const item of valid) {
+        // Each item is validated when it is handed out, not the whole page on arrival: a page of 1,000
+        // realistic requests took ~50 ms of zod in one go, stalling every answer in flight meanwhile.
+        // And each is dropped from the page once handed out, so a handled request is garbage at once
+        // instead of living until the page's last item is done.
+        for (let index = 0; index < items.length; index++) {
+          const raw = items[index];
+          items[index] = undefined;
+          const checked = parseItem(raw, index, kind.schema);
+          if (!checked.ok) {
+            options.onInvalid?.(checked.invalid);
+            continue;
+          }
+          const item = checked.item;
           if (seen.has(item.id)) continue;
           seen.add(item.id);
           yield item;

@@ -175,13 +175,24 @@ export function parseItems<T>(
   const valid: T[] = [];
   const invalid: InvalidItem[] = [];
   items.forEach((item, index) => {
-    const result = schema.safeParse(item);
-    // The item itself, not zod's deep copy of it: these schemas only check (no transforms, no
-    // defaults), so both are the same data, and a listing of 10,000 requests makes half the garbage.
-    if (result.success) valid.push(item as T);
-    else invalid.push({ id: idOf(item), index, problems: describeIssues(result.error) });
+    const checked = parseItem(item, index, schema);
+    if (checked.ok) valid.push(checked.item);
+    else invalid.push(checked.invalid);
   });
   return { valid, invalid };
+}
+
+/** One listed item (at `index` of its page), validated as parseItems does. */
+export function parseItem<T>(
+  item: unknown,
+  index: number,
+  schema: z.ZodType<T>,
+): { ok: true; item: T } | { ok: false; invalid: InvalidItem } {
+  const result = schema.safeParse(item);
+  // The item itself, not zod's deep copy of it: these schemas only check (no transforms, no
+  // defaults), so both are the same data, and a listing of 10,000 requests makes half the garbage.
+  if (result.success) return { ok: true, item: item as T };
+  return { ok: false, invalid: { id: idOf(item), index, problems: describeIssues(result.error) } };
 }
 
 export function describeIssues(error: z.ZodError): string[] {
