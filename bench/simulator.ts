@@ -5,14 +5,11 @@
  * stats endpoint does not say: when the drain began and ended, and whether any request's action
  * reached the server twice. The parent talks to it over the IPC channel, never through the API.
  *
- *   argv[2]: JSON of SimulatorArgs
- *   → { type: 'ready', url, pending, products }
- *   ← { type: 'progress' }  → { type: 'progress', calls, actions }
- *   ← { type: 'report' }    → { type: 'report', report: SimulatorReport }
- *   ← { type: 'stop' }      → closes the server and exits
+ *   argv[2]: JSON of SimulatorArgs; then the protocol of serve-parent.ts (ready, progress, report, stop)
  */
 import { writeFileSync } from 'node:fs';
 import type * as SimulatorModule from '../src/simulator/index.ts';
+import { serveParent } from './serve-parent.ts';
 
 export interface SimulatorArgs {
   requests: number;
@@ -137,29 +134,15 @@ async function main(): Promise<void> {
   });
   const cpuSince = process.cpuUsage();
   const countActions = actionCounter(sim.journal);
-  const send = (message: object) => process.send?.(message);
-  const stop = () => void sim.close().finally(() => process.exit(0));
-
-  process.on('message', (message: { type?: string }) => {
-    switch (message.type) {
-      case 'progress':
-        send({ type: 'progress', calls: sim.journal.length, actions: countActions() });
-        break;
-      case 'report':
-        send({ type: 'report', report: buildReport(sim, args, cpuSince) });
-        break;
-      case 'stop':
-        stop();
-        break;
-    }
-  });
-  process.on('disconnect', stop); // the parent went away: nothing left to serve
-
-  send({
-    type: 'ready',
-    url: sim.url,
-    pending: sim.store.listRequests().filter((r) => r.status === 'pending').length,
-    products: sim.store.listProducts().map((p) => p.id),
+  serveParent({
+    ready: {
+      url: sim.url,
+      pending: sim.store.listRequests().filter((r) => r.status === 'pending').length,
+      products: sim.store.listProducts().map((p) => p.id),
+    },
+    progress: () => ({ calls: sim.journal.length, actions: countActions() }),
+    report: () => buildReport(sim, args, cpuSince),
+    close: () => sim.close(),
   });
 }
 

@@ -3,13 +3,10 @@
  * IPC protocol, so a run can use either): seeds the model with realistic requests, serves them, and
  * reports the same figures as the simulator's process, from the model's own journal and store.
  *
- *   argv[2]: JSON of ModelArgs
- *   → { type: 'ready', url, pending, products }
- *   ← { type: 'progress' }  → { type: 'progress', calls, actions }
- *   ← { type: 'report' }    → { type: 'report', report: SimulatorReport }
- *   ← { type: 'stop' }      → closes the server and exits
+ *   argv[2]: JSON of ModelArgs; then the protocol of serve-parent.ts (ready, progress, report, stop)
  */
 import { writeFileSync } from 'node:fs';
+import { serveParent } from '../serve-parent.ts';
 import type { SimulatorReport } from '../simulator.ts';
 import { realisticRequests } from './requests.ts';
 import { startConnectModel, type JournalEntry, type RunningModel } from './server.ts';
@@ -98,26 +95,17 @@ async function main(): Promise<void> {
     apiKey: args.apiKey,
   });
   const cpuSince = process.cpuUsage();
-  const send = (message: object) => process.send?.(message);
-  const stop = () => void model.close().finally(() => process.exit(0));
   let seen = 0;
   let actions = 0;
-  process.on('message', (message: { type?: string }) => {
-    switch (message.type) {
-      case 'progress':
-        for (; seen < model.journal.length; seen++) if (isAction(model.journal[seen]!)) actions++;
-        send({ type: 'progress', calls: model.journal.length, actions });
-        break;
-      case 'report':
-        send({ type: 'report', report: buildReport(model, args, cpuSince) });
-        break;
-      case 'stop':
-        stop();
-        break;
-    }
+  serveParent({
+    ready: { url: model.url, pending: args.requests, products },
+    progress: () => {
+      for (; seen < model.journal.length; seen++) if (isAction(model.journal[seen]!)) actions++;
+      return { calls: model.journal.length, actions };
+    },
+    report: () => buildReport(model, args, cpuSince),
+    close: () => model.close(),
   });
-  process.on('disconnect', stop);
-  send({ type: 'ready', url: model.url, pending: args.requests, products });
 }
 
 await main();
