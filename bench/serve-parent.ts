@@ -7,6 +7,16 @@
  *   ← { type: 'report' }    → { type: 'report', report }
  *   ← { type: 'stop' }      → closes the server and exits (so does a parent that went away)
  */
+import { writeFileSync } from 'node:fs';
+
+/** The journal of calls as text (`--keep`): one `at method path status` line per call. */
+export function writeJournal(
+  file: string | undefined,
+  journal: ReadonlyArray<{ at: number; method: string; path: string; status: number }>,
+): void {
+  if (file) writeFileSync(file, journal.map((e) => `${e.at} ${e.method} ${e.path} ${e.status}\n`).join(''));
+}
+
 export interface ServedProcess {
   ready: object;
   progress(): { calls: number; actions: number };

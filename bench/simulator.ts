@@ -7,9 +7,8 @@
  *
  *   argv[2]: JSON of SimulatorArgs; then the protocol of serve-parent.ts (ready, progress, report, stop)
  */
-import { writeFileSync } from 'node:fs';
 import type * as SimulatorModule from '../src/simulator/index.ts';
-import { serveParent } from './serve-parent.ts';
+import { serveParent, writeJournal } from './serve-parent.ts';
 
 export interface SimulatorArgs {
   requests: number;
@@ -93,12 +92,7 @@ function buildReport(
     if (request.status === 'pending') pendingLeft++;
     else if (request.status === 'approved') approved++;
   }
-  if (args.journalFile) {
-    writeFileSync(
-      args.journalFile,
-      sim.journal.map((e) => `${e.at} ${e.method} ${e.path} ${e.status}\n`).join(''),
-    );
-  }
+  writeJournal(args.journalFile, sim.journal);
   const cpu = process.cpuUsage(cpuSince);
   return {
     calls: stats.calls,

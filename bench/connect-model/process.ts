@@ -5,8 +5,7 @@
  *
  *   argv[2]: JSON of ModelArgs; then the protocol of serve-parent.ts (ready, progress, report, stop)
  */
-import { writeFileSync } from 'node:fs';
-import { serveParent } from '../serve-parent.ts';
+import { serveParent, writeJournal } from '../serve-parent.ts';
 import type { SimulatorReport } from '../simulator.ts';
 import { realisticRequests } from './requests.ts';
 import { startConnectModel, type JournalEntry, type RunningModel } from './server.ts';
@@ -59,11 +58,7 @@ function buildReport(model: RunningModel, args: ModelArgs, cpuSince: NodeJS.CpuU
     if (request.status === 'pending') pendingLeft++;
     else if (request.status === 'approved') approved++;
   }
-  if (args.journalFile)
-    writeFileSync(
-      args.journalFile,
-      model.journal.map((e) => `${e.at} ${e.method} ${e.path} ${e.status}\n`).join(''),
-    );
+  writeJournal(args.journalFile, model.journal);
   const cpu = process.cpuUsage(cpuSince);
   return {
     calls: model.journal.length,
