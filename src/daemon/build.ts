@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { Leadership } from '../state/leadership.ts';
 import { maskUrl } from '../state/mask.ts';
 import { MemoryStateStore } from '../state/memory.ts';
-import { PostgresStateStore } from '../state/postgres.ts';
+import type { PostgresStateStore } from '../state/postgres.ts';
 import type { StateStore } from '../state/store.ts';
 import { Daemon } from './daemon.ts';
 
@@ -69,11 +69,13 @@ export async function buildDaemon(
   const router = await loadHandlers(settings.handlers, handlerWarnings, {
     ...(settings.poll.connectionTypes ? { connectionTypes: settings.poll.connectionTypes } : {}),
   });
-  const replication = settings.state?.url ? replicate(settings, log) : undefined;
+  const replication = settings.state?.url ? await replicate(settings, log) : undefined;
   return { ...createDaemon(settings, router, log, hooks, replication), handlerWarnings };
 }
 
-function replicate(settings: DaemonSettings, log: Logger): Replication {
+async function replicate(settings: DaemonSettings, log: Logger): Promise<Replication> {
+  // Loaded only with state.url: pg is ~10 MB of a single daemon's memory that it has no use for.
+  const { PostgresStateStore } = await import('../state/postgres.ts');
   const url = settings.state!.url;
   const lease = settings.lease ?? { name: 'default', durationMs: 15_000, renewMs: 5_000 };
   // A statement slower than this counts as failed: the lease must not hang on it.
