@@ -66,12 +66,6 @@ export interface QueueListOptions extends ListOptions {
 /** Every connection type Connect has; asking for all of them needs no filter. */
 const ALL_CONNECTION_TYPES = ['test', 'preview', 'production'];
 
-/**
- * Items of a page still to hand out when the next page is asked for: at 16 calls in flight they take
- * 16 round trips or more, longer than one page's round trip and parse (BENCHMARKS.md, realistic-memory).
- */
-const PAGE_AHEAD = 256;
-
 export interface ParamUpdate {
   id: string;
   value?: unknown;
@@ -224,10 +218,9 @@ export class ConnectClient {
     options: ListOptions,
   ): AsyncGenerator<T> {
     const seen = new Set<string>();
-    // The next page is asked for while the last PAGE_AHEAD items of this one are handled: fetched only
-    // when they have all been handed out, every page boundary would leave the calls in flight idle for
-    // a round trip plus the page's parse. Not at once either: two whole pages of 1,000 large requests
-    // in memory together were the daemon's peak. Its cursor depends on this page alone.
+    // The next page is asked for as soon as a page arrives, while its requests are handled: fetched
+    // only when they have all been handed out, every page boundary would leave the calls in flight
+    // idle for a round trip plus the page's validation. Its cursor depends on this page alone.
     const stopped = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stopped.signal]) : stopped.signal;
     const fetchPage = (cursor: KeysetCursor) => {
@@ -244,13 +237,12 @@ export class ConnectClient {
           items.length < options.pageSize
             ? undefined
             : advance(cursor, items, options.pageSize, kind.createdOf);
-        const askAt = cursor ? Math.max(0, items.length - PAGE_AHEAD) : Infinity;
+        if (cursor) next = fetchPage(cursor);
         // Each item is validated when it is handed out, not the whole page on arrival: a page of 1,000
         // realistic requests took ~50 ms of zod in one go, stalling every answer in flight meanwhile.
         // And each is dropped from the page once handed out, so a handled request is garbage at once
         // instead of living until the page's last item is done.
         for (let index = 0; index < items.length; index++) {
-          if (index === askAt) next = fetchPage(cursor!);
           const raw = items[index];
           items[index] = undefined;
           const checked = parseItem(raw, index, kind.schema);
