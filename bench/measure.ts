@@ -57,6 +57,13 @@ export interface RunResult {
   firstProblem: string | undefined;
 }
 
+/** From the first call's arrival to the last answer, as the server's journal saw them (NaN without calls). */
+function drainSeconds(sim: SimulatorReport): number {
+  return sim.firstArrivalAt !== undefined && sim.lastAnswerAt !== undefined
+    ? (sim.lastAnswerAt - sim.firstArrivalAt) / 1000
+    : NaN;
+}
+
 export function runResult(
   scenario: Scenario,
   sim: SimulatorReport,
@@ -64,11 +71,7 @@ export function runResult(
   logFile: string,
   startupCpuMs: number | undefined,
 ): RunResult {
-  const drainMs =
-    sim.firstArrivalAt !== undefined && sim.lastAnswerAt !== undefined
-      ? sim.lastAnswerAt - sim.firstArrivalAt
-      : NaN;
-  const drainS = drainMs / 1000;
+  const drainS = drainSeconds(sim);
   const served = sim.calls - sim.status429;
   const limit = physicalLimit(scenario, served);
   const cpuMs = daemon.probe ? daemon.probe.userCpuMs + daemon.probe.systemCpuMs : undefined;
@@ -95,7 +98,7 @@ export function runResult(
       cpuMs !== undefined && startupCpuMs !== undefined && sim.actionsAccepted > 0
         ? (cpuMs - startupCpuMs) / sim.actionsAccepted
         : undefined,
-    simulatorBusy: drainMs > 0 ? sim.cpuMs / drainMs : undefined,
+    simulatorBusy: drainS > 0 ? sim.cpuMs / (drainS * 1000) : undefined,
     simulatorCpuMsPerCall: sim.calls > 0 ? sim.cpuMs / sim.calls : NaN,
     otherLoad:
       daemon.machineBusyMs === undefined || cpuMs === undefined
@@ -119,10 +122,7 @@ export function withBaseline(
   sim: SimulatorReport,
   baseline: BaselineResult,
 ): RunResult {
-  const drainS =
-    sim.firstArrivalAt !== undefined && sim.lastAnswerAt !== undefined
-      ? (sim.lastAnswerAt - sim.firstArrivalAt) / 1000
-      : NaN;
+  const drainS = drainSeconds(sim);
   const limit = physicalLimit(scenario, sim.calls - sim.status429);
   return {
     ...result,

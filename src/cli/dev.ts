@@ -58,6 +58,7 @@ export const devCommand: Command = {
       'connect.apiKey': DEV_API_KEY,
       'poll.schedule': `*/${every} * * * * *`,
     });
+    const schedule = loaded.config.poll.schedule;
     const log = commandLogger(loaded, io.stdout);
     const instruments = opsInstruments(loaded.config);
     // In memory: a dev loop must not take the lease of a real deployment (state.url is not used).
@@ -66,7 +67,7 @@ export const devCommand: Command = {
       await simulator.close();
       throw err;
     });
-    announce(log, own, built.router, simulator, every);
+    announce(log, own, built.router, simulator, schedule, every);
     // The short schedule is the point here; the 2–5 minute advice is for real queues.
     logConfigWarnings(
       log,
@@ -107,6 +108,7 @@ function announce(
   own: LoadedConfig,
   router: Router,
   simulator: RunningSimulator,
+  schedule: string,
   every: number,
 ) {
   const requests = simulator.store
@@ -118,7 +120,7 @@ function announce(
     {
       event: 'daemon.started',
       mode: 'dev',
-      schedule: `*/${every} * * * * *`,
+      schedule,
       products: router.products,
       connectionTypes: router.connectionTypes,
       role: 'single',

@@ -114,13 +114,13 @@ function badValueOf(param: ParamDefinition): { value: string; error: string } {
 }
 
 /** Tier values the demo's handlers accept (examples/handlers/northwind-pbx.js checks the code's form). */
-const KNOWN_TIER_VALUES: Record<string, Record<string, () => string>> = {
-  [NORTHWIND_PBX_ID]: { reseller_code: () => 'NW-4417' },
+const KNOWN_TIER_VALUES: Record<string, Record<string, string>> = {
+  [NORTHWIND_PBX_ID]: { reseller_code: 'NW-4417' },
 };
 
 function goodTierValue(productId: string, param: ParamDefinition, random: Random): string {
   const known = KNOWN_TIER_VALUES[productId]?.[param.id];
-  if (known) return known();
+  if (known) return known;
   if (param.choices?.length) return random.pick(param.choices);
   return `R-${random.digits(4)}`;
 }
