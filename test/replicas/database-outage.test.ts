@@ -28,6 +28,8 @@ describe('the state database stopped and started under a running pair', () => {
       await until(
         () => [a, b].some((r) => r.logLines().some((l) => l.event === 'lease.acquired')),
         'a holder',
+        20_000,
+        [a, b],
       );
       const holder = [a, b].find((r) => r.logLines().some((l) => l.event === 'lease.acquired'))!;
       pgCluster.stop();
@@ -35,6 +37,8 @@ describe('the state database stopped and started under a running pair', () => {
       await until(
         () => [a, b].every((r) => r.logLines().filter((l) => l.event === 'state.unavailable').length >= 2),
         'errors from both replicas',
+        20_000,
+        [a, b],
       );
       const queued = c.queue(3);
       await new Promise((r) => setTimeout(r, 1_500)); // requests wait while nobody holds the lease
@@ -46,7 +50,10 @@ describe('the state database stopped and started under a running pair', () => {
         expect(errors.length).toBeLessThan(40);
       }
       pgCluster.start();
-      await until(() => c.statuses(queued).every((s) => s === 'approved'), 'processing resumed', 25_000);
+      await until(() => c.statuses(queued).every((s) => s === 'approved'), 'processing resumed', 25_000, [
+        a,
+        b,
+      ]);
       expect([...c.handlerCalls().values()].every((n) => n === 1)).toBe(true);
     } finally {
       await c.close();

@@ -130,12 +130,28 @@ export async function startCluster(config: string, stateUrl: string): Promise<Cl
 }
 
 /** Polls until `check` is true (each test has its own jest timeout as the bound). */
-export async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+export async function until(
+  check: () => boolean,
+  what: string,
+  timeoutMs = 20_000,
+  replicas: readonly SpawnedCli[] = [],
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${replicas.map(lastWords).join('')}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** What a replica was doing, for a timeout's message: its exit and its last events. */
+function lastWords(replica: SpawnedCli, index: number): string {
+  const { exitCode, signalCode } = replica.child;
+  const events = replica
+    .logLines()
+    .slice(-12)
+    .map((l) => `${String(l.time).slice(11)} ${String(l.event)}`);
+  const exit = exitCode === null && signalCode === null ? 'running' : `exited ${signalCode ?? exitCode}`;
+  return `\nreplica ${index} (${exit}; stderr ${JSON.stringify(replica.stderr().slice(-300))}):\n  ${events.join('\n  ')}`;
 }
 
 /** A TCP proxy to the database that a test can cut (every socket destroyed, new ones refused). */
