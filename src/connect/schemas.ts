@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseElement, type JsonElement } from './json-array.ts';
 
 /**
  * What the daemon reads from Connect, validated. Real data is messy (CONNECT-API.md): empty fields
@@ -154,9 +155,6 @@ export type Asset = z.infer<typeof AssetSchema>;
 export type Param = z.infer<typeof ParamSchema>;
 export type Account = z.infer<typeof AccountSchema>;
 
-/** A list page: an array whose items are validated one by one (see parseItems). */
-export const ListPageSchema = z.array(z.unknown());
-
 export interface InvalidItem {
   /** The item's id when it has one, so the operator can look it up. */
   id: string | undefined;
@@ -165,29 +163,32 @@ export interface InvalidItem {
 }
 
 /**
- * Validates each item on its own: one malformed item is set aside, the rest of the page is used.
- * For schemas without transforms or defaults only: valid items are returned as they came.
+ * Validates each element of a listing page on its own: one malformed item is set aside, the rest of
+ * the page is used. For schemas without transforms or defaults only: valid items are returned as they came.
  */
 export function parseItems<T>(
-  items: unknown[],
+  elements: readonly JsonElement[],
   schema: z.ZodType<T>,
 ): { valid: T[]; invalid: InvalidItem[] } {
   const valid: T[] = [];
   const invalid: InvalidItem[] = [];
-  items.forEach((item, index) => {
-    const checked = parseItem(item, index, schema);
+  elements.forEach((element, index) => {
+    const checked = parseItem(element, index, schema);
     if (checked.ok) valid.push(checked.item);
     else invalid.push(checked.invalid);
   });
   return { valid, invalid };
 }
 
-/** One listed item (at `index` of its page), validated as parseItems does. */
+/** One listed element (at `index` of its page), parsed and validated as parseItems does. */
 export function parseItem<T>(
-  item: unknown,
+  element: JsonElement,
   index: number,
   schema: z.ZodType<T>,
 ): { ok: true; item: T } | { ok: false; invalid: InvalidItem } {
+  const parsed = parseElement(element);
+  if (!parsed.ok) return { ok: false, invalid: { id: undefined, index, problems: [parsed.problem] } };
+  const item = parsed.value;
   const result = schema.safeParse(item);
   // The item itself, not zod's deep copy of it: these schemas only check (no transforms, no
   // defaults), so both are the same data, and a listing of 10,000 requests makes half the garbage.

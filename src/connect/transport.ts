@@ -1,5 +1,6 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import { ConnectError, routeOf, type ConnectErrorCode } from './errors.ts';
+import { JsonArraySplitter } from './json-array.ts';
 import { parseRetryAfter } from './retry-after.ts';
 
 export interface TransportOptions {
@@ -25,6 +26,11 @@ export interface HttpCall {
   signal?: AbortSignal;
   /** The caller does not read a successful answer (actions): its JSON is checked for type, not parsed. */
   discardBody?: boolean;
+  /**
+   * A listing page: a successful answer must be a JSON array, and `data` is its elements' bytes
+   * (JsonElement[]), each to be parsed when it is used (see json-array.ts).
+   */
+  arrayElements?: boolean;
 }
 
 export interface HttpResult {
@@ -94,6 +100,17 @@ export class Transport {
         // action's answer is garbage the heap would have to carry.
         await response.body.dump({ limit: Number.MAX_SAFE_INTEGER });
         return { status, headers, data: undefined };
+      }
+      if (success && call.arrayElements && isJsonContentType(contentType)) {
+        const splitter = new JsonArraySplitter();
+        for await (const chunk of response.body) splitter.push(chunk as Buffer);
+        if (splitter.end()) return { status, headers, data: splitter.elements };
+        throw new ConnectError('bad_response', `${call.method} ${route}: expected a JSON array`, {
+          ...where,
+          status,
+          contentType,
+          bodyPreview: splitter.preview().slice(0, PREVIEW_CHARS),
+        });
       }
       text = await response.body.text();
     } catch (err) {

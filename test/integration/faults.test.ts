@@ -236,6 +236,24 @@ describe('server errors and broken responses', () => {
       expect.objectContaining({ requestId: 'PR-DRIFT-0001', problems: expect.any(Array) }),
     ]);
   });
+  it('one listed item that is not JSON: it is set aside by its place in the page, the rest processed', async () => {
+    const { h, ids, statuses } = await withRequests(2);
+    h.sim.use(
+      http.get(LIST, ({ request }) => {
+        if (new URL(request.url).search.includes('ge(created')) return undefined; // later pages as usual
+        const [first, second] = ids.map((id) => JSON.stringify(h.sim.store.getRequest(id)));
+        return new HttpResponse(`[${first},{"id":"PR-BROKEN-0001",status:pending},${second}]`, {
+          headers: { 'Content-Type': 'application/json', 'Content-Range': 'items 0-2/3' },
+        });
+      }),
+    );
+    const summary = await h.daemon.runCycle();
+    expect(summary).toMatchObject({ result: 'completed', approved: 2, invalid: 1 });
+    expect(statuses()).toEqual(['approved', 'approved']);
+    const [invalid] = h.logs.events('request.invalid');
+    expect(invalid).toMatchObject({ problems: [expect.stringMatching(/^not valid JSON/)] });
+    expect(invalid!.msg).toMatch(/^listed request #1 set aside: not valid JSON/);
+  });
 });
 
 describe('connections', () => {

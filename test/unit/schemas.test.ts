@@ -31,10 +31,14 @@ describe('request schema', () => {
   });
 
   it('sets aside malformed items with their ids and keeps the rest of the page', () => {
-    const { valid, invalid } = parseItems(
-      [request(), request({ id: 'PR-BAD', asset: { id: 'AS-1' } }), 'garbage', request({ id: 'PR-OK-2' })],
-      FulfillmentRequestSchema,
-    );
+    const elements = [
+      request(),
+      request({ id: 'PR-BAD', asset: { id: 'AS-1' } }),
+      'garbage',
+      request({ id: 'PR-OK-2' }),
+    ].map((item) => Buffer.from(JSON.stringify(item)));
+    elements.push(Buffer.from('{"id":"PR-TRUNC'));
+    const { valid, invalid } = parseItems(elements, FulfillmentRequestSchema);
     expect(valid.map((r) => r.id)).toEqual(['PR-1111-2222-3333-001', 'PR-OK-2']);
     expect(invalid).toEqual([
       expect.objectContaining({
@@ -43,6 +47,7 @@ describe('request schema', () => {
         problems: [expect.stringContaining('asset.product')],
       }),
       expect.objectContaining({ id: undefined, index: 2 }),
+      { id: undefined, index: 4, problems: [expect.stringMatching(/^not valid JSON/)] },
     ]);
   });
 });
