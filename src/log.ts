@@ -1,5 +1,6 @@
 import { pino, stdSerializers, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 import { createSecretMasker, maskSecretFields } from './secrets.ts';
 import { PRODUCT_NAME, VERSION } from './version.ts';
 
@@ -179,6 +180,8 @@ function outputStream(
  * asynchronous, which reorders output and loses lines at exit). Lines arrive already masked.
  */
 function prettyStream(target: LogDestination, debugging: boolean): DestinationStream {
+  // Loaded only here: a daemon that logs JSON (its container, the benchmark) does not carry it.
+  const pinoPretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   const prettify = pinoPretty.prettyFactory({
     colorize: isTerminal(target),
     translateTime: 'SYS:HH:MM:ss.l',
