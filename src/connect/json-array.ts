@@ -57,6 +57,7 @@ export class JsonArraySplitter {
       this.#preview.push(chunk.subarray(0, PREVIEW_BYTES - this.#previewBytes));
       this.#previewBytes += Math.min(chunk.length, PREVIEW_BYTES - this.#previewBytes);
     }
+    if (this.#phase === 'invalid') return; // read to the end for the connection's sake, not scanned
     let i = 0;
     if (this.#bytesSeen === 0) i = bomLength(chunk);
     this.#bytesSeen += chunk.length;
