@@ -175,7 +175,9 @@ function bomLength(chunk: Buffer): number {
 }
 
 /** An element parsed, or why it is not JSON. */
-export function parseElement(element: JsonElement): { ok: true; value: unknown } | { ok: false; problem: string } {
+export function parseElement(
+  element: JsonElement,
+): { ok: true; value: unknown } | { ok: false; problem: string } {
   try {
     return { ok: true, value: JSON.parse(element.toString('utf8')) };
   } catch (err) {

@@ -5,7 +5,8 @@ import { JsonArraySplitter, parseElement } from '../../src/connect/json-array.ts
 function split(body: Buffer | string, size: number): unknown[] | undefined {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
   const splitter = new JsonArraySplitter();
-  for (let offset = 0; offset < bytes.length; offset += size) splitter.push(bytes.subarray(offset, offset + size));
+  for (let offset = 0; offset < bytes.length; offset += size)
+    splitter.push(bytes.subarray(offset, offset + size));
   if (!splitter.end()) return undefined;
   return splitter.elements.map((element) => {
     const parsed = parseElement(element);
@@ -41,7 +42,7 @@ describe('JsonArraySplitter', () => {
       const value = Array.from({ length: Math.floor(random() * 12) }, () => randomJson(random, 3));
       const bytes = Buffer.from(JSON.stringify(value));
       const splitter = new JsonArraySplitter();
-      for (let offset = 0; offset < bytes.length; ) {
+      for (let offset = 0; offset < bytes.length;) {
         const size = 1 + Math.floor(random() * 40);
         splitter.push(bytes.subarray(offset, offset + size));
         offset += size;
@@ -54,9 +55,9 @@ describe('JsonArraySplitter', () => {
   it('reads an empty page, whitespace around it, and a byte-order mark', () => {
     expect(split('[]', 1)).toEqual([]);
     expect(split(' \n[ \r\n ]\t', 2)).toEqual([]);
-    expect(split(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('[{"id":"PR-1"}]')]), 64)).toEqual([
-      { id: 'PR-1' },
-    ]);
+    expect(
+      split(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('[{"id":"PR-1"}]')]), 64),
+    ).toEqual([{ id: 'PR-1' }]);
   });
 
   it.each([
@@ -76,7 +77,8 @@ describe('JsonArraySplitter', () => {
   it('keeps the start of a body that is not an array, for the error', () => {
     const splitter = new JsonArraySplitter();
     const page = `<html>${'x'.repeat(1000)}</html>`;
-    for (let offset = 0; offset < page.length; offset += 100) splitter.push(Buffer.from(page.slice(offset, offset + 100)));
+    for (let offset = 0; offset < page.length; offset += 100)
+      splitter.push(Buffer.from(page.slice(offset, offset + 100)));
     expect(splitter.end()).toBe(false);
     expect(splitter.preview()).toBe(page.slice(0, 300));
   });
@@ -110,7 +112,10 @@ const ALPHABET = ['a', 'Z', '"', '\\', ']', '[', '{', '}', ',', ':', ' ', 'é', 
 function randomJson(random: () => number, depth: number): unknown {
   const pick = Math.floor(random() * (depth > 0 ? 8 : 6));
   const string = () =>
-    Array.from({ length: Math.floor(random() * 8) }, () => ALPHABET[Math.floor(random() * ALPHABET.length)]).join('');
+    Array.from(
+      { length: Math.floor(random() * 8) },
+      () => ALPHABET[Math.floor(random() * ALPHABET.length)],
+    ).join('');
   switch (pick) {
     case 0:
       return string();
