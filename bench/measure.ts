@@ -29,6 +29,8 @@ export interface RunResult {
   pendingLeft: number;
   doubled: number;
   peakRssMb: number | undefined;
+  /** The most private (anonymous) memory sampled, MB: peak RSS without the node binary's shared pages. */
+  peakPrivateMb: number | undefined;
   cpuMs: number | undefined;
   cpuMsPerRequest: number | undefined;
   /** (CPU − the start-up run's CPU) ÷ processed: what handling a request costs, start-up and exit excluded. */
@@ -92,6 +94,7 @@ export function runResult(
     pendingLeft: sim.pendingLeft,
     doubled: sim.doubled,
     peakRssMb: peakKb === undefined ? undefined : peakKb / 1024,
+    peakPrivateMb: daemon.sampledPeakAnonKb === undefined ? undefined : daemon.sampledPeakAnonKb / 1024,
     cpuMs,
     cpuMsPerRequest: cpuMs !== undefined && sim.actionsAccepted > 0 ? cpuMs / sim.actionsAccepted : undefined,
     cpuNetMsPerRequest:

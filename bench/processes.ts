@@ -154,6 +154,11 @@ export interface DaemonRun {
   probe: ProbeResult | undefined;
   /** From /proc/PID/status (VmHWM) while it ran: a cross-check, and the figure when the probe is missing. */
   sampledPeakRssKb: number | undefined;
+  /**
+   * The most private memory seen (/proc/PID/status RssAnon, every 100 ms): the part of the RSS that
+   * is the daemon's own. The rest is mostly the node binary's pages, file-backed and shared.
+   */
+  sampledPeakAnonKb: number | undefined;
   /** CPU the whole machine spent while the daemon ran (Linux /proc/stat), ms; undefined elsewhere. */
   machineBusyMs: number | undefined;
   /** CPU this (the benchmark's) process spent meanwhile, ms. */
@@ -198,10 +203,12 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonRun> {
   closeSync(err);
   const exited = exitOf(child);
   let sampledPeakRssKb: number | undefined;
+  let sampledPeakAnonKb: number | undefined;
   let timedOut = false;
   const sample = () => {
-    const peak = readVmHwmKb(child.pid);
-    if (peak !== undefined) sampledPeakRssKb = Math.max(sampledPeakRssKb ?? 0, peak);
+    const status = readStatusKb(child.pid);
+    if (status.VmHWM !== undefined) sampledPeakRssKb = Math.max(sampledPeakRssKb ?? 0, status.VmHWM);
+    if (status.RssAnon !== undefined) sampledPeakAnonKb = Math.max(sampledPeakAnonKb ?? 0, status.RssAnon);
   };
   const sampler = setInterval(sample, 100);
   const ticker = options.onTick ? setInterval(options.onTick, options.everyMs ?? 500) : undefined;
@@ -226,6 +233,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonRun> {
       ? (JSON.parse(readFileSync(options.probeFile, 'utf8')) as ProbeResult)
       : undefined,
     sampledPeakRssKb,
+    sampledPeakAnonKb,
     machineBusyMs: busyBefore === undefined || busyAfter === undefined ? undefined : busyAfter - busyBefore,
     benchCpuMs: (benchUsage.user + benchUsage.system) / 1000,
   };
@@ -250,12 +258,18 @@ function machineBusyMs(): number | undefined {
 /** USER_HZ: 100 on every Linux architecture Node supports. */
 const CLOCK_TICKS = 100;
 
-function readVmHwmKb(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
+/** The kB figures of /proc/PID/status that the run samples; none when they cannot be read. */
+function readStatusKb(pid: number | undefined): { VmHWM?: number; RssAnon?: number } {
+  if (pid === undefined) return {};
+  let text: string;
   try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : undefined;
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
   } catch {
-    return undefined; // not Linux, or the process has just exited
+    return {}; // not Linux, or the process has just exited
   }
+  const field = (name: string) => {
+    const match = new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(text);
+    return match ? Number(match[1]) : undefined;
+  };
+  return { VmHWM: field('VmHWM'), RssAnon: field('RssAnon') };
 }

@@ -151,6 +151,7 @@ export function baselineTable(results: readonly ScenarioResult[]): string | unde
     'daemon CPU ms/req (net)',
     'bare CPU ms/req',
     'peak RSS (MB)',
+    'of it private (MB)',
     'model busy',
     'pending left / doubled',
   ];
@@ -175,6 +176,7 @@ export function baselineTable(results: readonly ScenarioResult[]): string | unde
       fmt(r.cpuNetMsPerRequest, 3),
       fmt(r.baselineCpuMsPerRequest, 3),
       fmt(r.peakRssMb, 0),
+      fmt(r.peakPrivateMb, 0),
       `${fmt((r.simulatorBusy ?? NaN) * 100, 0)} %`,
       `${int(r.pendingLeft)} / ${int(r.doubled)}`,
     ]),
