@@ -27,13 +27,12 @@ const BOM = [0xef, 0xbb, 0xbf];
 
 const isWhitespace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
-/** Bytes kept of a body that is not an array, for the error's preview. */
-const PREVIEW_BYTES = 300;
-
 type Phase = 'before' | 'inside' | 'after' | 'invalid';
 
 export class JsonArraySplitter {
   readonly elements: JsonElement[] = [];
+  /** Bytes kept of the body's start, for the error's preview when it is not an array. */
+  readonly #previewLimit: number;
   #phase: Phase = 'before';
   #bytesSeen = 0;
   #preview: Buffer[] = [];
@@ -52,10 +51,15 @@ export class JsonArraySplitter {
   /** The next backslash in this chunk (-1: none left), so each string costs one search for its quote. */
   #backslash = -1;
 
+  constructor(previewBytes: number) {
+    this.#previewLimit = previewBytes;
+  }
+
   push(chunk: Buffer): void {
-    if (this.#previewBytes < PREVIEW_BYTES) {
-      this.#preview.push(chunk.subarray(0, PREVIEW_BYTES - this.#previewBytes));
-      this.#previewBytes += Math.min(chunk.length, PREVIEW_BYTES - this.#previewBytes);
+    if (this.#previewBytes < this.#previewLimit) {
+      const kept = chunk.subarray(0, this.#previewLimit - this.#previewBytes);
+      this.#preview.push(kept);
+      this.#previewBytes += kept.length;
     }
     if (this.#phase === 'invalid') return; // read to the end for the connection's sake, not scanned
     let i = 0;

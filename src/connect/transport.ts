@@ -102,14 +102,14 @@ export class Transport {
         return { status, headers, data: undefined };
       }
       if (success && call.arrayElements && isJsonContentType(contentType)) {
-        const splitter = new JsonArraySplitter();
+        const splitter = new JsonArraySplitter(PREVIEW_CHARS);
         for await (const chunk of response.body) splitter.push(chunk as Buffer);
         if (splitter.end()) return { status, headers, data: splitter.elements };
         throw new ConnectError('bad_response', `${call.method} ${route}: expected a JSON array`, {
           ...where,
           status,
           contentType,
-          bodyPreview: splitter.preview().slice(0, PREVIEW_CHARS),
+          bodyPreview: splitter.preview(),
         });
       }
       text = await response.body.text();

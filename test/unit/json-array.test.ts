@@ -4,7 +4,7 @@ import { JsonArraySplitter, parseElement } from '../../src/connect/json-array.ts
 /** Feeds `body` in chunks of `size` bytes; the elements parsed, or undefined when it is not an array. */
 function split(body: Buffer | string, size: number): unknown[] | undefined {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
-  const splitter = new JsonArraySplitter();
+  const splitter = new JsonArraySplitter(300);
   for (let offset = 0; offset < bytes.length; offset += size)
     splitter.push(bytes.subarray(offset, offset + size));
   if (!splitter.end()) return undefined;
@@ -41,7 +41,7 @@ describe('JsonArraySplitter', () => {
     for (let round = 0; round < 200; round++) {
       const value = Array.from({ length: Math.floor(random() * 12) }, () => randomJson(random, 3));
       const bytes = Buffer.from(JSON.stringify(value));
-      const splitter = new JsonArraySplitter();
+      const splitter = new JsonArraySplitter(300);
       for (let offset = 0; offset < bytes.length;) {
         const size = 1 + Math.floor(random() * 40);
         splitter.push(bytes.subarray(offset, offset + size));
@@ -75,7 +75,7 @@ describe('JsonArraySplitter', () => {
   });
 
   it('keeps the start of a body that is not an array, for the error', () => {
-    const splitter = new JsonArraySplitter();
+    const splitter = new JsonArraySplitter(300);
     const page = `<html>${'x'.repeat(1000)}</html>`;
     for (let offset = 0; offset < page.length; offset += 100)
       splitter.push(Buffer.from(page.slice(offset, offset + 100)));
@@ -84,7 +84,7 @@ describe('JsonArraySplitter', () => {
   });
 
   it('an element that is not JSON is found as one element, and parseElement says so', () => {
-    const splitter = new JsonArraySplitter();
+    const splitter = new JsonArraySplitter(300);
     splitter.push(Buffer.from('[{"id":"PR-1"},{"id":"PR-2",broken},{"id":"PR-3"}]'));
     expect(splitter.end()).toBe(true);
     expect(splitter.elements.map((e) => parseElement(e).ok)).toEqual([true, false, true]);
