@@ -53,7 +53,8 @@ COPY examples/ ./examples/
 # publish it on the host's loopback only (-p 127.0.0.1:9464:9464).
 ENV OPS_HOST=0.0.0.0 \
     OPS_PORT=9464 \
-    NODE_OPTIONS=--max-semi-space-size=8
+    NODE_OPTIONS=--max-semi-space-size=8 \
+    MALLOC_ARENA_MAX=2
 EXPOSE 9464
 
 # The app's files stay root-owned and read-only to the process.

@@ -31,13 +31,22 @@ export const ALLOC_SAMPLER_URL = pathToFileURL(
 export const CLI_ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 /**
- * Node options the CLI's own first line asks for (`#!/usr/bin/env -S node --flag ...`), so that the
- * daemon runs here as its bin runs it; none for a plain `#!/usr/bin/env node`.
+ * How the CLI's own first line starts node (`#!/usr/bin/env -S NAME=value node --flag ...`): the
+ * environment it sets and the node options it passes, so that the daemon runs here as its bin runs
+ * it; none of either for a plain `#!/usr/bin/env node`.
  */
-export function shebangNodeOptions(): string[] {
+export function shebangLaunch(): { env: Record<string, string>; nodeOptions: string[] } {
   const first = readFileSync(CLI_ENTRY, 'utf8').split('\n', 1)[0] ?? '';
-  const match = /^#!\S*\benv\s+-S\s+node\s+(.+)$/.exec(first.trim());
-  return match ? match[1]!.split(/\s+/).filter(Boolean) : [];
+  const match = /^#!\S*\benv\s+-S\s+(.+)$/.exec(first.trim());
+  const words = match ? match[1]!.split(/\s+/).filter(Boolean) : [];
+  const node = words.indexOf('node');
+  const env = Object.fromEntries(
+    words.slice(0, Math.max(node, 0)).map((word) => {
+      const eq = word.indexOf('=');
+      return [word.slice(0, eq), word.slice(eq + 1)];
+    }),
+  );
+  return { env, nodeOptions: node < 0 ? [] : words.slice(node + 1) };
 }
 
 export interface SimulatorProcess {

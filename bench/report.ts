@@ -329,7 +329,7 @@ export function renderReport(input: {
   const out: string[] = [`## Results (median of ${runs} run${runs > 1 ? 's' : ''})`, ''];
   out.push(
     `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; ${machine.os}; node ${machine.node}; ` +
-      `${machine.commit}; ${machine.date}${nodeOptions.length ? `; daemon node options: ${nodeOptions.join(' ')}` : ''}`,
+      `${machine.commit}; ${machine.date}${nodeOptions.length ? `; daemon launch: ${nodeOptions.join(' ')}` : ''}`,
     '',
     markdownTable(results.filter((r) => r.scenario.server !== 'model')),
   );

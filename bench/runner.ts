@@ -12,7 +12,7 @@ import {
   ALLOC_SAMPLER_URL,
   runBaseline,
   runDaemon,
-  shebangNodeOptions,
+  shebangLaunch,
   startModelProcess,
   startSimulatorProcess,
   type SimulatorProcess,
@@ -58,7 +58,8 @@ export async function runOnce(
         2,
       ),
     );
-    const nodeOptions = [...shebangNodeOptions(), ...options.nodeOptions];
+    const launch = shebangLaunch();
+    const nodeOptions = [...launch.nodeOptions, ...options.nodeOptions];
     if (options.cpuProfDir) {
       mkdirSync(options.cpuProfDir, { recursive: true });
       nodeOptions.push(
@@ -67,7 +68,7 @@ export async function runOnce(
         `--cpu-prof-name=${scenario.name}-${run}.cpuprofile`,
       );
     }
-    const env: Record<string, string> = {};
+    const env: Record<string, string> = { ...launch.env };
     if (options.allocProfDir) {
       mkdirSync(options.allocProfDir, { recursive: true });
       nodeOptions.push(`--import=${ALLOC_SAMPLER_URL}`);

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=8
 // Process entry: the only place that reads argv and the process environment and decides the exit code.
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
@@ -18,7 +18,9 @@ resolvePackageNameToSelf();
 // of up to 4x: 10,000 pending requests peak at ~140 MB instead of ~200 MB, for ~10 % more CPU per
 // request, which a daemon paced by the API's rate limit does not feel (BENCHMARKS.md, "Memory").
 // This flag works at run time; the semi-space size does not, hence the shebang (and NODE_OPTIONS in
-// the Dockerfile).
+// the Dockerfile). So does MALLOC_ARENA_MAX=2 there: glibc gives each thread that mallocs (V8's GC
+// helpers, libuv's pool) an arena of its own, up to 8 per core, and their fragments were ~10 MB of a
+// 150 MB peak; glibc reads it before any code of ours runs, so it cannot be set from here.
 setFlagsFromString('--heap-growing-percent=50');
 
 // When the reader of our output goes away (`... | head`, a closed log pipe), every further write fails

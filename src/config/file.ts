@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import YAML from 'yaml';
+import type * as Yaml from 'yaml';
 import { isPlainObject } from './settings.ts';
+
+// yaml is loaded with the first YAML file, not with the daemon: a JSON-configured daemon would carry
+// its 70 modules (~2.5 MB of RSS) for nothing.
+const load = createRequire(import.meta.url);
+let yamlModule: typeof Yaml | undefined;
+const yaml = (): typeof Yaml => (yamlModule ??= load('yaml') as typeof Yaml);
 
 export type FileContent = { data: Record<string, unknown> } | { problem: string };
 
@@ -28,6 +35,7 @@ function isYaml(filePath: string): boolean {
 }
 
 function parseYaml(text: string): { data: unknown } | { problem: string } {
+  const YAML = yaml();
   const lineCounter = new YAML.LineCounter();
   const document = YAML.parseDocument(text, { lineCounter });
   const [error] = document.errors;
@@ -44,7 +52,8 @@ function parseYaml(text: string): { data: unknown } | { problem: string } {
 }
 
 /** ` at line L, column C` of the first alias whose anchor is not set before it. */
-function unresolvedAlias(document: YAML.Document, lineCounter: YAML.LineCounter): string | undefined {
+function unresolvedAlias(document: Yaml.Document, lineCounter: Yaml.LineCounter): string | undefined {
+  const YAML = yaml();
   let at: string | undefined;
   YAML.visit(document, {
     Alias(_, node) {

@@ -1,4 +1,4 @@
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool, errors as undiciErrors } from './undici.ts';
 import { ConnectError, routeOf, type ConnectErrorCode } from './errors.ts';
 import { JsonArraySplitter } from './json-array.ts';
 import { parseRetryAfter } from './retry-after.ts';

@@ -12,8 +12,14 @@ import { CLI, itPrintsNoStackFrames, spawnCommand } from '../support/cli.ts';
  * in order.
  */
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
+// Only what npm needs: a registry reached through a TLS-inspecting proxy needs its CA and proxy
+// settings, which live in the environment, not in the npmrc of the npm that runs here.
+const PASSED = ['NODE_EXTRA_CA_CERTS', 'npm_config_cafile', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'];
 const NPM_ENV = {
   HOME: process.env.HOME,
+  ...Object.fromEntries(
+    PASSED.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]),
+  ),
   npm_config_prefer_offline: 'true',
   npm_config_audit: 'false',
   npm_config_fund: 'false',

@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { Pool } from '../../connect/undici.ts';
 import { REQUEST_TYPES } from '../../connect/schemas.ts';
 import type { HandlerContext, HandlerFunction, VendorHandler } from '../../fulfillment/handler.ts';
 import { signature } from './sign.ts';
