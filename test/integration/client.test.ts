@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
+import diagnostics from 'node:diagnostics_channel';
 import { connectTo, type ConnectConnection } from '../../src/connect/index.ts';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
 import { captureLogs } from '../support/log-capture.ts';
@@ -228,6 +229,31 @@ describe('the gate', () => {
     expect(arrivals).toHaveLength(120);
     expect(worst).toBeLessThanOrEqual(40);
     expect(sim.stats().maxCallsInAnySecond).toBeLessThanOrEqual(40);
+  });
+
+  it('hands an answer back only after the call its free slot let start has been sent', async () => {
+    const { sim, client } = await setUp({ concurrency: 1 });
+    const [a, b, c] = [1, 2, 3].map(() => sim.store.addRequest({ productId: PRODUCT }).id);
+    // undici reports each request as its headers go onto the socket.
+    const sent: string[] = [];
+    const onSent = (message: unknown) => sent.push((message as { request: { path: string } }).request.path);
+    diagnostics.subscribe('undici:client:sendHeaders', onSent);
+    try {
+      await client.approve(a!, { template_id: 'TL-1' }); // from here on, the one socket is a reused one
+      const first = client.approve(b!, { template_id: 'TL-1' });
+      const second = client.approve(c!, { template_id: 'TL-1' });
+      await first;
+      // One slot: the second call could start only when the first ended. Had the first answer come
+      // back before the second call was written, whatever its caller did next would delay that call.
+      expect(sent.map((path) => path.replace(/^.*\/requests\//, ''))).toEqual([
+        `${a}/approve`,
+        `${b}/approve`,
+        `${c}/approve`,
+      ]);
+      await second;
+    } finally {
+      diagnostics.unsubscribe('undici:client:sendHeaders', onSent);
+    }
   });
 });
 
