@@ -18,9 +18,9 @@ resolvePackageNameToSelf();
 // of up to 4x: 10,000 pending requests peak at ~140 MB instead of ~200 MB, for ~10 % more CPU per
 // request, which a daemon paced by the API's rate limit does not feel (BENCHMARKS.md, "Memory").
 // This flag works at run time; the semi-space size does not, hence the shebang (and NODE_OPTIONS in
-// the Dockerfile). So does MALLOC_ARENA_MAX=2 there: glibc gives each thread that mallocs (V8's GC
-// helpers, libuv's pool) an arena of its own, up to 8 per core, and their fragments were ~10 MB of a
-// 150 MB peak; glibc reads it before any code of ours runs, so it cannot be set from here.
+// the Dockerfile). MALLOC_ARENA_MAX=2 is set there too, for the same reason: glibc reads it before
+// any code of ours runs. Without it glibc gives each thread that mallocs (V8's GC helpers, libuv's
+// pool) an arena of its own, up to 8 per core, and their fragments were ~8 MB of a ~145 MB peak.
 setFlagsFromString('--heap-growing-percent=50');
 
 // When the reader of our output goes away (`... | head`, a closed log pipe), every further write fails
