@@ -35,7 +35,7 @@ export const CLI_ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.ur
  * environment it sets and the node options it passes, so that the daemon runs here as its bin runs
  * it; none of either for a plain `#!/usr/bin/env node`.
  */
-export function shebangLaunch(): { env: Record<string, string>; nodeOptions: string[] } {
+function shebangLaunch(): { env: Record<string, string>; nodeOptions: string[] } {
   const first = readFileSync(CLI_ENTRY, 'utf8').split('\n', 1)[0] ?? '';
   const match = /^#!\S*\benv\s+-S\s+(.+)$/.exec(first.trim());
   const words = match ? match[1]!.split(/\s+/).filter(Boolean) : [];
@@ -47,6 +47,15 @@ export function shebangLaunch(): { env: Record<string, string>; nodeOptions: str
     }),
   );
   return { env, nodeOptions: node < 0 ? [] : words.slice(node + 1) };
+}
+
+/** The daemon's launch for a run: the shebang's environment and node options, then the bench's own options. */
+export function daemonLaunch(extraNodeOptions: readonly string[]): {
+  env: Record<string, string>;
+  nodeOptions: string[];
+} {
+  const launch = shebangLaunch();
+  return { env: launch.env, nodeOptions: [...launch.nodeOptions, ...extraNodeOptions] };
 }
 
 export interface SimulatorProcess {

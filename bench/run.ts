@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { USAGE, listScenarios, parseBenchArgs } from './args.ts';
 import { summarize, type RunResult, type ScenarioResult } from './measure.ts';
-import { CLI_ENTRY, shebangLaunch } from './processes.ts';
+import { CLI_ENTRY, daemonLaunch } from './processes.ts';
 import { Progress, describeMachine, describeRun, renderReport, writeJson, type Startup } from './report.ts';
 import { measureStartup, runOnce } from './runner.ts';
 import { selectScenarios } from './scenarios.ts';
@@ -63,12 +63,11 @@ async function main(): Promise<number> {
     else rmSync(workDir, { recursive: true, force: true });
   }
 
-  const launch = shebangLaunch();
-  // The daemon's launch as the report names it: the shebang's environment, then its node options.
+  const launch = daemonLaunch(options.nodeOptions);
+  // The daemon's launch as the report names it: the shebang's environment, then the node options.
   const nodeOptions = [
     ...Object.entries(launch.env).map(([name, value]) => `${name}=${value}`),
     ...launch.nodeOptions,
-    ...options.nodeOptions,
   ];
   const { markdown, targets } = renderReport({ machine, runs: options.runs, nodeOptions, startup, results });
   console.log(markdown);

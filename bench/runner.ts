@@ -10,9 +10,9 @@ import type { BenchOptions } from './args.ts';
 import { runResult, summarize, withBaseline, type RunResult } from './measure.ts';
 import {
   ALLOC_SAMPLER_URL,
+  daemonLaunch,
   runBaseline,
   runDaemon,
-  shebangLaunch,
   startModelProcess,
   startSimulatorProcess,
   type SimulatorProcess,
@@ -58,8 +58,8 @@ export async function runOnce(
         2,
       ),
     );
-    const launch = shebangLaunch();
-    const nodeOptions = [...launch.nodeOptions, ...options.nodeOptions];
+    // Both are fresh copies: the profilers' options and files are added to them below.
+    const { env, nodeOptions } = daemonLaunch(options.nodeOptions);
     if (options.cpuProfDir) {
       mkdirSync(options.cpuProfDir, { recursive: true });
       nodeOptions.push(
@@ -68,7 +68,6 @@ export async function runOnce(
         `--cpu-prof-name=${scenario.name}-${run}.cpuprofile`,
       );
     }
-    const env: Record<string, string> = { ...launch.env };
     if (options.allocProfDir) {
       mkdirSync(options.allocProfDir, { recursive: true });
       nodeOptions.push(`--import=${ALLOC_SAMPLER_URL}`);
